@@ -1,0 +1,185 @@
+"""The Layer base class, symbolic tensors and graph nodes.
+
+A layer holds its weights (``params``) and their gradients (``grads``), both
+dicts name -> array in Keras' weight order. Its math is two methods:
+
+    forward(inputs)            -> outputs, cache
+    backward(d_outputs, cache) -> d_inputs        (adds into self.grads)
+
+The cache is returned, not kept on the layer, so one layer can be used at
+several places of a graph (or in several models) and each use backpropagates
+its own values; the weight gradients of all uses add up.
+
+Calling a layer on a symbolic ``KerasTensor`` (from ``Input``) records a
+``Node`` and returns symbolic outputs: that is how functional models are built.
+Calling it on an array runs it at once.
+"""
+import re
+
+import numpy as np
+
+from .. import config
+
+_name_counts = {}
+
+
+def unique_name(base):
+    """Keras' automatic names: lstm, lstm_1, lstm_2, ..."""
+    n = _name_counts.get(base, 0)
+    _name_counts[base] = n + 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+def snake_case(class_name):
+    """Keras' rule: LSTM -> lstm, RepeatVector -> repeat_vector, InputLayer -> input_layer."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", class_name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+class KerasTensor:
+    """A symbolic tensor: a shape with ``None`` for the batch, and where it came from."""
+
+    def __init__(self, shape, node=None, index=0):
+        self.shape = tuple(shape)
+        self.node = node          # the Node that produced it
+        self.index = index        # which output of that node
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def __repr__(self):
+        name = self.node.layer.name if self.node else "?"
+        return f"<KerasTensor shape={self.shape}, from layer '{name}'>"
+
+
+class Node:
+    """One call of a layer in a graph: its input tensors and its output tensors."""
+
+    def __init__(self, layer, inputs, output_shapes):
+        self.layer = layer
+        self.inputs = list(inputs)                                   # KerasTensors
+        self.outputs = [KerasTensor(s, self, k) for k, s in enumerate(output_shapes)]
+
+
+def as_list(x):
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def unpack(xs):
+    """A one-element list becomes its element: layers see an array, not [array]."""
+    return xs[0] if len(xs) == 1 else xs
+
+
+class Layer:
+    """Base class: weights, gradients, and the call that builds graphs."""
+
+    def __init__(self, name=None, input_shape=None, dtype=None, trainable=True, **kwargs):
+        if kwargs:
+            raise TypeError(
+                f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}"
+            )
+        self.name = name or unique_name(snake_case(type(self).__name__))
+        # Keras: input_shape only matters on the first layer of a Sequential.
+        self.input_shape_arg = None if input_shape is None else tuple(input_shape)
+        self.dtype = np.dtype(dtype) if dtype is not None else None
+        self.trainable = trainable
+        self.params = {}
+        self.grads = {}
+        self.built = False
+
+    # -- weights -----------------------------------------------------------
+    def add_weight(self, name, shape, initializer):
+        dtype = self.dtype or config.dtype()
+        value = np.array(initializer(tuple(shape), dtype=dtype), dtype=dtype, order="C")
+        self.params[name] = value
+        self.grads[name] = np.zeros_like(value)
+        return value
+
+    def build(self, input_shape):
+        self.built = True
+
+    def zero_grads(self):
+        for g in self.grads.values():
+            g.fill(0.0)
+
+    @property
+    def weights(self):
+        """The live weight arrays, in Keras' order."""
+        return list(self.params.values())
+
+    def get_weights(self):
+        return [w.copy() for w in self.params.values()]
+
+    def set_weights(self, weights):
+        weights = list(weights)
+        if len(weights) != len(self.params):
+            raise ValueError(
+                f"Layer '{self.name}' expects {len(self.params)} weight arrays, "
+                f"got {len(weights)}"
+            )
+        for (key, old), new in zip(self.params.items(), weights):
+            new = np.asarray(new)
+            if new.shape != old.shape:
+                raise ValueError(
+                    f"Layer '{self.name}' weight '{key}': expected shape {old.shape}, "
+                    f"got {new.shape}"
+                )
+        for old, new in zip(self.params.values(), weights):
+            old[...] = new
+
+    def count_params(self):
+        return int(sum(w.size for w in self.params.values()))
+
+    # -- math: subclasses define these ----------------------------------------
+    def compute_output_shape(self, input_shape):
+        raise NotImplementedError
+
+    def forward(self, inputs):
+        raise NotImplementedError
+
+    def backward(self, d_outputs, cache):
+        raise NotImplementedError
+
+    def check_input_shape(self, input_shape):
+        """Raise a clear error when the input cannot go into this layer."""
+
+    # -- calling -------------------------------------------------------------
+    def __call__(self, inputs):
+        xs = as_list(inputs)
+        if all(isinstance(x, KerasTensor) for x in xs):
+            shapes = unpack([x.shape for x in xs])
+            self.check_input_shape(shapes)
+            if not self.built:
+                self.build(shapes)
+            out_shapes = as_list_of_shapes(self.compute_output_shape(shapes))
+            node = Node(self, xs, out_shapes)
+            return unpack(node.outputs)
+        if any(isinstance(x, KerasTensor) for x in xs):
+            raise TypeError(f"Layer '{self.name}': do not mix symbolic tensors and arrays")
+        arrays = [np.asarray(x, dtype=self.dtype or config.dtype()) for x in xs]
+        shapes = unpack([(None,) + a.shape[1:] for a in arrays])
+        self.check_input_shape(shapes)
+        if not self.built:
+            self.build(shapes)
+        outputs, _ = self.forward(unpack(arrays))
+        return outputs
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}>"
+
+
+def as_list_of_shapes(shape_or_shapes):
+    """A single shape tuple -> [shape]; a list of shapes stays a list."""
+    if isinstance(shape_or_shapes, list):
+        return shape_or_shapes
+    return [shape_or_shapes]
+
+
+def check_ndim(layer, shape, ndim, hint=""):
+    if len(shape) != ndim:
+        raise ValueError(
+            f"Input 0 of layer '{layer.name}' is incompatible with the layer: "
+            f"expected ndim={ndim}, found ndim={len(shape)}. "
+            f"Full shape received: {shape}{hint}"
+        )

@@ -1,0 +1,61 @@
+"""Dense: ``keras.layers.Dense``; on 3-D input it applies at every timestep."""
+import numpy as np
+
+from .. import initializers, ops
+from ..ops import activations
+from .base import Layer
+
+
+class Dense(Layer):
+    """y = activation(x W + b) on the last axis: (B, D) -> (B, K), (B, T, D) -> (B, T, K).
+
+    Weights: ``kernel`` (D, K), ``bias`` (K,). Equations in ``tinylstm/ops/dense.py``.
+    """
+
+    def __init__(self, units, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
+            raise ValueError(
+                f"Dense: received an invalid value for argument `units`, "
+                f"expected a positive integer, got {units!r}"
+            )
+        activations.get(activation)
+        self.units = int(units)
+        self.activation = activation or "linear"
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+
+    def check_input_shape(self, input_shape):
+        if isinstance(input_shape, list) or len(input_shape) < 2:
+            raise ValueError(
+                f"Input 0 of layer '{self.name}' is incompatible with the layer: "
+                f"expected min_ndim=2, got shape {input_shape}"
+            )
+        if self.built and input_shape[-1] != self.params["kernel"].shape[0]:
+            raise ValueError(
+                f"Input 0 of layer '{self.name}' is incompatible with the layer: expected "
+                f"axis -1 of input shape to have value {self.params['kernel'].shape[0]}, "
+                f"but received input with shape {input_shape}"
+            )
+
+    def build(self, input_shape):
+        self.add_weight("kernel", (input_shape[-1], self.units), self.kernel_initializer)
+        if self.use_bias:
+            self.add_weight("bias", (self.units,), self.bias_initializer)
+        self.built = True
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def forward(self, x):
+        return ops.dense_forward(x, self.params["kernel"], self.params.get("bias"),
+                                 self.activation)
+
+    def backward(self, dy, cache):
+        dx, dW, db = ops.dense_backward(dy, cache)
+        self.grads["kernel"] += dW
+        if self.use_bias:
+            self.grads["bias"] += db
+        return dx

@@ -1,0 +1,34 @@
+"""RepeatVector: ``keras.layers.RepeatVector``, (B, D) -> (B, n, D)."""
+import numpy as np
+
+from .base import Layer, check_ndim
+
+
+class RepeatVector(Layer):
+    """Repeat a vector n times along a new time axis.
+
+    forward:  y[:, t, :] = x          for t = 0 .. n-1      (B, D) -> (B, n, D)
+    backward: dx = sum_t dy[:, t, :]  the copies' gradients add up
+    """
+
+    def __init__(self, n, **kwargs):
+        super().__init__(**kwargs)
+        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
+            raise ValueError(f"RepeatVector: expected a positive integer n, got {n!r}")
+        self.n = int(n)
+
+    def check_input_shape(self, input_shape):
+        check_ndim(self, input_shape, 2, hint=(
+            ". RepeatVector repeats a vector (batch, features); if the layer below is an "
+            "LSTM, give it return_sequences=False."
+        ))
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.n, input_shape[1])
+
+    def forward(self, x):
+        y = np.repeat(x[:, None, :], self.n, axis=1)      # (B, n, D)
+        return y, None
+
+    def backward(self, dy, cache):
+        return dy.sum(axis=1)                             # (B, D)

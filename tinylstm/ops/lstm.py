@@ -1,0 +1,137 @@
+"""The LSTM in NumPy: forward and backpropagation through time, the specification.
+
+Symbols
+    B   batch size            T   timesteps
+    D   input features        H   units (size of h and c)
+
+Weights, in Keras' layout and gate order (i, f, c, o):
+    kernel            W  (D, 4H)    input -> gates
+    recurrent_kernel  U  (H, 4H)    previous h -> gates
+    bias              b  (4H,)
+
+Equations, for t = 1 .. T, with sigma the recurrent activation (sigmoid) and
+phi the activation (tanh):
+
+    (1)  z_t = x_t W + h_{t-1} U + b                      (B, 4H)
+    (2)  i_t = sigma(z_t[:, 0:H])        input gate
+    (3)  f_t = sigma(z_t[:, H:2H])       forget gate
+    (4)  g_t = phi(z_t[:, 2H:3H])        candidate cell
+    (5)  o_t = sigma(z_t[:, 3H:4H])      output gate
+    (6)  c_t = f_t * c_{t-1} + i_t * g_t                   (B, H)
+    (7)  h_t = o_t * phi(c_t)                             (B, H)
+
+h_0 and c_0 are the initial state (zeros unless given). The term x_t W + b of
+(1) does not depend on h, so it is computed for all t at once, outside the loop.
+
+Arrays inside are time-major, (T, B, ...), so that one step is a contiguous
+slice; the public inputs and outputs are batch-major, (B, T, ...), as in Keras.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+from . import activations
+
+
+class LSTMCache(NamedTuple):
+    """What the backward pass needs from the forward pass."""
+    x: np.ndarray            # (B, T, D) input
+    kernel: np.ndarray       # (D, 4H)
+    recurrent_kernel: np.ndarray  # (H, 4H)
+    gates: np.ndarray        # (T, B, 4H) activated gates [i, f, g, o]
+    h: np.ndarray            # (T+1, B, H) h_0 .. h_T
+    c: np.ndarray            # (T+1, B, H) c_0 .. c_T
+    phi_c: np.ndarray        # (T, B, H) phi(c_t)
+    activation: str
+    recurrent_activation: str
+
+
+def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
+                 activation="tanh", recurrent_activation="sigmoid"):
+    """Run the LSTM over whole sequences.
+
+    x (B, T, D); kernel (D, 4H); recurrent_kernel (H, 4H); bias (4H,) or None;
+    h0, c0 (B, H) or None for zeros.
+    Returns ``h_seq`` (B, T, H), the final state ``(h_T, c_T)`` each (B, H), and
+    the cache for :func:`lstm_backward`.
+    """
+    B, T, D = x.shape
+    H = recurrent_kernel.shape[0]
+    phi, _ = activations.get(activation)
+    sigma, _ = activations.get(recurrent_activation)
+    dtype = np.result_type(x, kernel)
+
+    # (1), the part that does not depend on h: x_t W + b for every t at once
+    zx = x.reshape(B * T, D) @ kernel                      # (B*T, 4H)
+    if bias is not None:
+        zx += bias
+    zx = zx.reshape(B, T, 4 * H).transpose(1, 0, 2)        # (T, B, 4H)
+
+    gates = np.empty((T, B, 4 * H), dtype=dtype)           # (T, B, 4H)
+    h = np.empty((T + 1, B, H), dtype=dtype)               # (T+1, B, H)
+    c = np.empty((T + 1, B, H), dtype=dtype)               # (T+1, B, H)
+    phi_c = np.empty((T, B, H), dtype=dtype)               # (T, B, H)
+    h[0] = 0.0 if h0 is None else h0
+    c[0] = 0.0 if c0 is None else c0
+
+    for t in range(T):
+        z = zx[t] + h[t] @ recurrent_kernel                # (1)  (B, 4H)
+        gates[t, :, 0:H] = sigma(z[:, 0:H])                # (2)  i
+        gates[t, :, H:2 * H] = sigma(z[:, H:2 * H])        # (3)  f
+        gates[t, :, 2 * H:3 * H] = phi(z[:, 2 * H:3 * H])  # (4)  g
+        gates[t, :, 3 * H:] = sigma(z[:, 3 * H:])          # (5)  o
+        i, f, g, o = np.split(gates[t], 4, axis=1)         # each (B, H)
+        c[t + 1] = f * c[t] + i * g                        # (6)
+        phi_c[t] = phi(c[t + 1])
+        h[t + 1] = o * phi_c[t]                            # (7)
+
+    h_seq = h[1:].transpose(1, 0, 2)                       # (B, T, H)
+    cache = LSTMCache(x, kernel, recurrent_kernel, gates, h, c, phi_c,
+                      activation, recurrent_activation)
+    return h_seq, (h[T], c[T]), cache
+
+
+def lstm_backward(dh_seq, dh_T, dc_T, cache):
+    """Backpropagation through time: the forward pass in reverse.
+
+    dh_seq (B, T, H): dL/dh_t from above for every t (zeros where the output
+    was not used); dh_T, dc_T (B, H) or None: dL/d(final state).
+    Returns ``dx`` (B, T, D), ``dkernel`` (D, 4H), ``drecurrent_kernel`` (H, 4H),
+    ``dbias`` (4H,), ``dh0`` (B, H), ``dc0`` (B, H).
+    """
+    x, W, U = cache.x, cache.kernel, cache.recurrent_kernel
+    gates, h, c, phi_c = cache.gates, cache.h, cache.c, cache.phi_c
+    _, dphi = activations.get(cache.activation)
+    _, dsigma = activations.get(cache.recurrent_activation)
+    T, B, H4 = gates.shape
+    H = H4 // 4
+    D = x.shape[2]
+
+    dh_seq = dh_seq.transpose(1, 0, 2)                     # (T, B, H)
+    dz = np.empty_like(gates)                              # (T, B, 4H) dL/dz_t
+    dh_next = np.zeros((B, H), gates.dtype) if dh_T is None else dh_T.copy()
+    dc_next = np.zeros((B, H), gates.dtype) if dc_T is None else dc_T.copy()
+
+    for t in reversed(range(T)):
+        i, f, g, o = np.split(gates[t], 4, axis=1)         # each (B, H)
+        dh = dh_seq[t] + dh_next                           # h_t feeds the output and step t+1
+        do = dh * phi_c[t]                                 # (7) wrt o
+        dc = dc_next + dphi(dh * o, phi_c[t])              # (7) wrt c, plus c_t's use in step t+1
+        di = dc * g                                        # (6) wrt i
+        dg = dc * i                                        # (6) wrt g
+        df = dc * c[t]                                     # (6) wrt f
+        dc_next = dc * f                                   # (6) wrt c_{t-1}
+        dz[t, :, 0:H] = dsigma(di, i)                      # (2)
+        dz[t, :, H:2 * H] = dsigma(df, f)                  # (3)
+        dz[t, :, 2 * H:3 * H] = dphi(dg, g)                # (4)
+        dz[t, :, 3 * H:] = dsigma(do, o)                   # (5)
+        dh_next = dz[t] @ U.T                              # (1) wrt h_{t-1}
+
+    # (1) wrt W, U, b and x: sums over all t, outside the loop
+    dz_flat = dz.reshape(T * B, H4)                        # (T*B, 4H)
+    x_tm = x.transpose(1, 0, 2).reshape(T * B, D)          # (T*B, D)
+    dkernel = x_tm.T @ dz_flat                             # (D, 4H)
+    drecurrent_kernel = h[:-1].reshape(T * B, H).T @ dz_flat  # (H, 4H)
+    dbias = dz_flat.sum(axis=0)                            # (4H,)
+    dx = (dz_flat @ W.T).reshape(T, B, D).transpose(1, 0, 2)  # (B, T, D)
+    return dx, dkernel, drecurrent_kernel, dbias, dh_next, dc_next

@@ -1,0 +1,23 @@
+import numpy as np
+import pytest
+
+from tinylstm import config, utils
+
+
+@pytest.fixture
+def float64():
+    """Build everything in float64 for the duration of a test (gradient checks need it)."""
+    old = config.floatx()
+    config.set_floatx("float64")
+    yield
+    config.set_floatx(old)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)
+
+
+@pytest.fixture(autouse=True)
+def _seed():
+    utils.set_random_seed(0)

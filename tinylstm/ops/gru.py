@@ -1,0 +1,180 @@
+"""The GRU in NumPy: forward and backpropagation through time.
+
+Symbols
+    B   batch size            T   timesteps
+    D   input features        H   units (size of h)
+
+Weights, in Keras' layout and gate order (z, r, h) (``keras.layers.GRU``):
+    kernel            W  (D, 3H)    input -> gates
+    recurrent_kernel  U  (H, 3H)    previous h -> gates
+    bias              b  (2, 3H) with reset_after=True (Keras' default):
+                         b[0] = b_x on the input side, b[1] = b_h on the recurrent side;
+                         (3H,) with reset_after=False: b_x only.
+
+Equations, for t = 1 .. T, with sigma the recurrent activation (sigmoid) and
+phi the activation (tanh); ``[:, z]`` is the column block 0:H, ``[:, r]`` is
+H:2H, ``[:, h]`` is 2H:3H:
+
+    (1)  zx_t = x_t W + b_x                                   (B, 3H)
+    (2)  zh_t = h_{t-1} U + b_h                               (B, 3H)
+    (3)  z_t  = sigma(zx_t[:, z] + zh_t[:, z])      update gate
+    (4)  r_t  = sigma(zx_t[:, r] + zh_t[:, r])      reset gate
+    (5)  g_t  = phi(zx_t[:, h] + r_t * zh_t[:, h])  candidate state
+    (6)  h_t  = z_t * h_{t-1} + (1 - z_t) * g_t               (B, H)
+
+That is Keras' ``reset_after=True`` (the cuDNN form): the reset gate scales
+h_{t-1} U_h after the matmul. With ``reset_after=False`` (the 2014 paper's
+form) there is no b_h, and (5) becomes
+
+    (5') g_t  = phi(zx_t[:, h] + (r_t * h_{t-1}) U[:, h])
+
+h_0 is the initial state (zeros unless given). (1) does not depend on h, so it
+is computed for all t at once, outside the loop. Keras calls g_t ``hh``.
+
+Arrays inside are time-major, (T, B, ...), so that one step is a contiguous
+slice; the public inputs and outputs are batch-major, (B, T, ...), as in Keras.
+"""
+from typing import NamedTuple, Optional
+
+import numpy as np
+
+from . import activations
+
+
+class GRUCache(NamedTuple):
+    """What the backward pass needs from the forward pass."""
+    x: np.ndarray            # (B, T, D) input
+    kernel: np.ndarray       # (D, 3H)
+    recurrent_kernel: np.ndarray  # (H, 3H)
+    gates: np.ndarray        # (T, B, 3H) activated gates [z, r, g]
+    h: np.ndarray            # (T+1, B, H) h_0 .. h_T
+    zh_h: Optional[np.ndarray]  # (T, B, H) zh_t[:, h] of (2), reset_after only
+    reset_after: bool
+    activation: str
+    recurrent_activation: str
+
+
+def _split_bias(bias, reset_after, H):
+    """(b_x, b_h) from Keras' bias: (2, 3H) with reset_after, else (3H,) and b_h = None."""
+    if bias is None:
+        return None, None
+    expected = (2, 3 * H) if reset_after else (3 * H,)
+    if bias.shape != expected:
+        raise ValueError(f"gru: bias with reset_after={reset_after} must have shape "
+                         f"{expected}, got {bias.shape}")
+    return (bias[0], bias[1]) if reset_after else (bias, None)
+
+
+def gru_forward(x, kernel, recurrent_kernel, bias=None, h0=None, activation="tanh",
+                recurrent_activation="sigmoid", reset_after=True):
+    """Run the GRU over whole sequences.
+
+    x (B, T, D); kernel (D, 3H); recurrent_kernel (H, 3H); bias (2, 3H) with
+    ``reset_after=True``, (3H,) without, or None; h0 (B, H) or None for zeros.
+    Returns ``h_seq`` (B, T, H), the final state ``h_T`` (B, H), and the cache
+    for :func:`gru_backward`.
+    """
+    B, T, D = x.shape
+    H = recurrent_kernel.shape[0]
+    phi, _ = activations.get(activation)
+    sigma, _ = activations.get(recurrent_activation)
+    dtype = np.result_type(x, kernel)
+    b_x, b_h = _split_bias(bias, reset_after, H)
+    U_zr, U_h = recurrent_kernel[:, :2 * H], recurrent_kernel[:, 2 * H:]  # (H, 2H), (H, H)
+
+    # (1) for every t at once
+    zx = x.reshape(B * T, D) @ kernel                      # (B*T, 3H)
+    if b_x is not None:
+        zx += b_x
+    zx = zx.reshape(B, T, 3 * H).transpose(1, 0, 2)        # (T, B, 3H)
+
+    gates = np.empty((T, B, 3 * H), dtype=dtype)           # (T, B, 3H)
+    h = np.empty((T + 1, B, H), dtype=dtype)               # (T+1, B, H)
+    zh_h = np.empty((T, B, H), dtype=dtype) if reset_after else None  # (T, B, H)
+    h[0] = 0.0 if h0 is None else h0
+
+    for t in range(T):
+        if reset_after:
+            zh = h[t] @ recurrent_kernel                   # (2)  (B, 3H)
+            if b_h is not None:
+                zh += b_h
+            zh_h[t] = zh[:, 2 * H:]
+        else:
+            zh = h[t] @ U_zr                               # (2), z and r blocks only  (B, 2H)
+        gates[t, :, :H] = sigma(zx[t, :, :H] + zh[:, :H])              # (3)  z
+        gates[t, :, H:2 * H] = sigma(zx[t, :, H:2 * H] + zh[:, H:2 * H])  # (4)  r
+        z, r = gates[t, :, :H], gates[t, :, H:2 * H]       # each (B, H)
+        if reset_after:
+            gates[t, :, 2 * H:] = phi(zx[t, :, 2 * H:] + r * zh_h[t])       # (5)  g
+        else:
+            gates[t, :, 2 * H:] = phi(zx[t, :, 2 * H:] + (r * h[t]) @ U_h)  # (5') g
+        h[t + 1] = z * h[t] + (1.0 - z) * gates[t, :, 2 * H:]              # (6)
+
+    h_seq = h[1:].transpose(1, 0, 2)                       # (B, T, H)
+    cache = GRUCache(x, kernel, recurrent_kernel, gates, h, zh_h, reset_after,
+                     activation, recurrent_activation)
+    return h_seq, h[T], cache
+
+
+def gru_backward(dh_seq, dh_T, cache):
+    """Backpropagation through time: the forward pass in reverse.
+
+    dh_seq (B, T, H): dL/dh_t from above for every t (zeros where the output
+    was not used); dh_T (B, H) or None: dL/d(final state).
+    Returns ``dx`` (B, T, D), ``dkernel`` (D, 3H), ``drecurrent_kernel`` (H, 3H),
+    ``dbias`` ((2, 3H) with reset_after, else (3H,)), ``dh0`` (B, H).
+    """
+    x, W, U, gates, h = cache.x, cache.kernel, cache.recurrent_kernel, cache.gates, cache.h
+    reset_after = cache.reset_after
+    _, dphi = activations.get(cache.activation)
+    _, dsigma = activations.get(cache.recurrent_activation)
+    T, B, H3 = gates.shape
+    H, D = H3 // 3, x.shape[2]
+    U_zr, U_h = U[:, :2 * H], U[:, 2 * H:]                 # (H, 2H), (H, H)
+
+    dh_seq = dh_seq.transpose(1, 0, 2)                     # (T, B, H)
+    dzx = np.empty_like(gates)                             # (T, B, 3H) dL/dzx_t
+    dzh = np.empty_like(gates) if reset_after else None    # (T, B, 3H) dL/dzh_t
+    dh_next = np.zeros((B, H), gates.dtype) if dh_T is None else dh_T.copy()
+
+    for t in reversed(range(T)):
+        z, r, g = gates[t, :, :H], gates[t, :, H:2 * H], gates[t, :, 2 * H:]  # each (B, H)
+        dh = dh_seq[t] + dh_next                           # h_t feeds the output and step t+1
+        dz = dh * (h[t] - g)                               # (6) wrt z
+        dg = dh * (1.0 - z)                                # (6) wrt g
+        dh_prev = dh * z                                   # (6) wrt h_{t-1}
+        dzx[t, :, 2 * H:] = dphi(dg, g)                    # (5) wrt zx_h
+        da_g = dzx[t, :, 2 * H:]
+        if reset_after:
+            dr = da_g * cache.zh_h[t]                      # (5) wrt r
+        else:
+            drh = da_g @ U_h.T                             # (5') wrt r * h_{t-1}
+            dr = drh * h[t]                                # (5') wrt r
+            dh_prev += drh * r                             # (5') wrt h_{t-1}
+        dzx[t, :, :H] = dsigma(dz, z)                      # (3)
+        dzx[t, :, H:2 * H] = dsigma(dr, r)                 # (4)
+        if reset_after:
+            dzh[t, :, :2 * H] = dzx[t, :, :2 * H]          # (3), (4) wrt zh
+            dzh[t, :, 2 * H:] = da_g * r                   # (5) wrt zh_h
+            dh_next = dh_prev + dzh[t] @ U.T               # (2) wrt h_{t-1}
+        else:
+            dh_next = dh_prev + dzx[t, :, :2 * H] @ U_zr.T  # (2) wrt h_{t-1}
+
+    # (1), (2) wrt W, U, b and x: sums over all t, outside the loop
+    dzx_flat = dzx.reshape(T * B, H3)                      # (T*B, 3H)
+    x_tm = x.transpose(1, 0, 2).reshape(T * B, D)          # (T*B, D)
+    h_prev = h[:-1].reshape(T * B, H)                      # (T*B, H)
+    dkernel = x_tm.T @ dzx_flat                            # (D, 3H)
+    dx = (dzx_flat @ W.T).reshape(T, B, D).transpose(1, 0, 2)  # (B, T, D)
+    if reset_after:
+        dzh_flat = dzh.reshape(T * B, H3)                  # (T*B, 3H)
+        drecurrent_kernel = h_prev.T @ dzh_flat            # (H, 3H)
+        dbias = np.stack([dzx_flat.sum(axis=0), dzh_flat.sum(axis=0)])  # (2, 3H)
+    else:
+        rh = (gates[:, :, H:2 * H] * h[:-1]).reshape(T * B, H)  # (T*B, H) r_t * h_{t-1}
+        drecurrent_kernel = np.concatenate(
+            [h_prev.T @ dzx_flat[:, :2 * H],               # (H, 2H) from (2)
+             rh.T @ dzx_flat[:, 2 * H:]], axis=1)          # (H, H)  from (5')
+        dbias = dzx_flat.sum(axis=0)                       # (3H,)
+    return dx, dkernel, drecurrent_kernel, dbias, dh_next
+

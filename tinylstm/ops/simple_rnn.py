@@ -1,0 +1,102 @@
+"""The simple (Elman) RNN in NumPy: forward and backpropagation through time.
+
+Symbols
+    B   batch size            T   timesteps
+    D   input features        H   units (size of h)
+
+Weights, in Keras' layout (``keras.layers.SimpleRNN``):
+    kernel            W  (D, H)     input -> h
+    recurrent_kernel  U  (H, H)     previous h -> h
+    bias              b  (H,)
+
+Equations, for t = 1 .. T, with phi the activation (tanh):
+
+    (1)  a_t = x_t W + h_{t-1} U + b                      (B, H)
+    (2)  h_t = phi(a_t)                                   (B, H)
+
+h_0 is the initial state (zeros unless given). The term x_t W + b of (1) does
+not depend on h, so it is computed for all t at once, outside the loop.
+
+Why it forgets: backwards, (1) and (2) give dL/dh_{t-1} = (dL/dh_t * phi'(a_t)) U^T,
+one factor phi'(a_t) U^T per step. With |phi'| <= 1 and U of norm near 1 (the
+orthogonal initializer), the gradient from step t reaches step t - k shrunk by
+k such factors: it vanishes exponentially in k.
+
+Arrays inside are time-major, (T, B, ...), so that one step is a contiguous
+slice; the public inputs and outputs are batch-major, (B, T, ...), as in Keras.
+"""
+from typing import NamedTuple
+
+import numpy as np
+
+from . import activations
+
+
+class SimpleRNNCache(NamedTuple):
+    """What the backward pass needs from the forward pass."""
+    x: np.ndarray            # (B, T, D) input
+    kernel: np.ndarray       # (D, H)
+    recurrent_kernel: np.ndarray  # (H, H)
+    h: np.ndarray            # (T+1, B, H) h_0 .. h_T
+    activation: str
+
+
+def simple_rnn_forward(x, kernel, recurrent_kernel, bias=None, h0=None, activation="tanh"):
+    """Run the simple RNN over whole sequences.
+
+    x (B, T, D); kernel (D, H); recurrent_kernel (H, H); bias (H,) or None;
+    h0 (B, H) or None for zeros.
+    Returns ``h_seq`` (B, T, H), the final state ``h_T`` (B, H), and the cache
+    for :func:`simple_rnn_backward`.
+    """
+    B, T, D = x.shape
+    H = recurrent_kernel.shape[0]
+    phi, _ = activations.get(activation)
+    dtype = np.result_type(x, kernel)
+
+    # (1), the part that does not depend on h: x_t W + b for every t at once
+    ax = x.reshape(B * T, D) @ kernel                      # (B*T, H)
+    if bias is not None:
+        ax += bias
+    ax = ax.reshape(B, T, H).transpose(1, 0, 2)            # (T, B, H)
+
+    h = np.empty((T + 1, B, H), dtype=dtype)               # (T+1, B, H)
+    h[0] = 0.0 if h0 is None else h0
+    for t in range(T):
+        a = ax[t] + h[t] @ recurrent_kernel                # (1)  (B, H)
+        h[t + 1] = phi(a)                                  # (2)
+
+    h_seq = h[1:].transpose(1, 0, 2)                       # (B, T, H)
+    return h_seq, h[T], SimpleRNNCache(x, kernel, recurrent_kernel, h, activation)
+
+
+def simple_rnn_backward(dh_seq, dh_T, cache):
+    """Backpropagation through time: the forward pass in reverse.
+
+    dh_seq (B, T, H): dL/dh_t from above for every t (zeros where the output
+    was not used); dh_T (B, H) or None: dL/d(final state).
+    Returns ``dx`` (B, T, D), ``dkernel`` (D, H), ``drecurrent_kernel`` (H, H),
+    ``dbias`` (H,), ``dh0`` (B, H).
+    """
+    x, W, U, h = cache.x, cache.kernel, cache.recurrent_kernel, cache.h
+    _, dphi = activations.get(cache.activation)
+    T1, B, H = h.shape
+    T, D = T1 - 1, x.shape[2]
+
+    dh_seq = dh_seq.transpose(1, 0, 2)                     # (T, B, H)
+    da = np.empty((T, B, H), dtype=h.dtype)                # (T, B, H) dL/da_t
+    dh_next = np.zeros((B, H), h.dtype) if dh_T is None else dh_T.copy()
+
+    for t in reversed(range(T)):
+        dh = dh_seq[t] + dh_next                           # h_t feeds the output and step t+1
+        da[t] = dphi(dh, h[t + 1])                         # (2)
+        dh_next = da[t] @ U.T                              # (1) wrt h_{t-1}
+
+    # (1) wrt W, U, b and x: sums over all t, outside the loop
+    da_flat = da.reshape(T * B, H)                         # (T*B, H)
+    x_tm = x.transpose(1, 0, 2).reshape(T * B, D)          # (T*B, D)
+    dkernel = x_tm.T @ da_flat                             # (D, H)
+    drecurrent_kernel = h[:-1].reshape(T * B, H).T @ da_flat  # (H, H)
+    dbias = da_flat.sum(axis=0)                            # (H,)
+    dx = (da_flat @ W.T).reshape(T, B, D).transpose(1, 0, 2)  # (B, T, D)
+    return dx, dkernel, drecurrent_kernel, dbias, dh_next

@@ -114,12 +114,12 @@ def test_same_seed_same_values(cls):
     assert not np.array_equal(cls(seed=7)((4, 6)), cls(seed=8)((4, 6)))
 
 
-def test_a_seeded_instance_continues_its_stream():
+def test_a_seeded_instance_repeats_itself_as_in_keras_3():
     init = GlorotUniform(seed=3)
     first, second = init((4, 6)), init((4, 6))
-    assert not np.array_equal(first, second)
-    fresh = GlorotUniform(seed=3)
-    np.testing.assert_array_equal(fresh((4, 6)), first)
+    np.testing.assert_array_equal(first, second)
+    unseeded = GlorotUniform()
+    assert not np.array_equal(unseeded((4, 6)), unseeded((4, 6)))
 
 
 def test_set_random_seed_makes_unseeded_draws_reproducible():

@@ -18,11 +18,11 @@ Variance scaling (Glorot, Lecun, He), with ``n`` = fan_in, fan_out or their mean
 draw ends with std sqrt(scale / n)). Glorot: scale 1, n = (fan_in + fan_out) / 2;
 Lecun: scale 1, n = fan_in; He: scale 2, n = fan_in.
 
-Randomness: an initializer made with ``seed=n`` owns a generator made from
-``n``: two such instances give the same values, and successive calls of one
-instance continue its stream (so they differ; Keras 3 with an integer seed
-instead repeats the same values on every call). Without a seed it draws from
-``tinylstm.utils.rng()``, the global generator that ``set_random_seed`` seeds.
+Randomness: as in Keras 3, an initializer made with an integer ``seed=n``
+draws from a generator made anew from ``n`` at every call, so it gives the same
+values each time it is called (with the same shape). Without a seed it draws
+from ``tinylstm.utils.rng()``, the global generator that ``set_random_seed``
+seeds, so successive calls differ.
 Values are drawn in float64 and then cast, so float32 and float64 agree.
 """
 import math
@@ -41,7 +41,6 @@ class Initializer:
             raise ValueError(f"{type(self).__name__}: `seed` expected a non-negative "
                              f"integer or None, got {seed!r}")
         self.seed = seed
-        self._rng = None if seed is None else utils.rng(int(seed))
 
     def __call__(self, shape, dtype=None):
         shape = _check_shape(shape, type(self).__name__)
@@ -53,8 +52,8 @@ class Initializer:
         raise NotImplementedError
 
     def rng(self):
-        """This initializer's own generator if it was seeded, else the global one."""
-        return self._rng if self._rng is not None else utils.rng()
+        """A generator fresh from this initializer's seed if it has one, else the global one."""
+        return utils.rng() if self.seed is None else utils.rng(int(self.seed))
 
     def __repr__(self):
         return f"{type(self).__name__}(seed={self.seed})"

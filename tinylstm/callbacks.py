@@ -49,6 +49,7 @@ class History(Callback):
         super().__init__()
         self.history = {}
         self.epoch = []
+        self.nonfinite = None   # {"epoch", "batch", "loss"} if fit stopped on a NaN/inf loss
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)

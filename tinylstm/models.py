@@ -9,13 +9,12 @@ sorted so that every node comes after the nodes it reads from. Then
     training:  zero the grads, forward, loss, backward, optimizer step.
 """
 import math
-import os
-import tempfile
+import warnings
 
 import numpy as np
 
 from . import callbacks as callbacks_module
-from . import config, losses, optimizers, utils
+from . import config, losses, optimizers, saving, utils, validation
 from .layers.base import KerasTensor, Layer, as_list, unique_name, unpack
 from .layers.input_layer import Input, InputLayer
 
@@ -159,25 +158,26 @@ class Model:
         weights = self.weights
         return weights[0].dtype if weights else config.dtype()
 
-    def _prepare(self, data, tensors, what):
-        """Arrays of the model's float type, one per tensor, checked against its shape."""
-        arrays = as_list(data)
-        if len(arrays) != len(tensors):
-            raise ValueError(f"Model '{self.name}' expects {len(tensors)} {what} array(s), got {len(arrays)}")
-        out = []
-        for a, t in zip(arrays, tensors):
-            a = np.asarray(a, dtype=self._dtype())
-            if a.ndim != len(t.shape) or any(s is not None and s != d for s, d in zip(t.shape[1:], a.shape[1:])):
-                raise ValueError(
-                    f"Model '{self.name}': {what} expected shape {t.shape}, got {a.shape}"
-                )
-            out.append(a)
-        n = {len(a) for a in out}
-        if len(n) != 1:
-            raise ValueError(f"Model '{self.name}': {what} arrays have different lengths {sorted(n)}")
-        return out
+    def _arrays(self, data, what):
+        """Numeric, non-empty, finite arrays of the model's float type (checked before building)."""
+        return validation.float_arrays(f"Model '{self.name}'", data, what, self._dtype())
 
-    def _ensure_built(self, x):
+    def _prepare(self, data, tensors, what):
+        """The arrays for ``tensors`` (the model's inputs or outputs), checked against their shapes."""
+        arrays = self._arrays(data, what)
+        validation.match_shapes(f"Model '{self.name}'", arrays, tensors, what)
+        return arrays
+
+    def _xy(self, x, y):
+        """Validated (xs, ys) for training or evaluation; nothing is changed if they are refused."""
+        xs, ys = self._arrays(x, "input"), self._arrays(y, "target")
+        self._ensure_built(xs)
+        validation.match_shapes(f"Model '{self.name}'", xs, self.inputs, "input")
+        validation.match_shapes(f"Model '{self.name}'", ys, self.outputs, "target")
+        validation.same_length(f"Model '{self.name}'", xs, ys)
+        return xs, ys
+
+    def _ensure_built(self, xs):
         """Sequential models without an input shape are built on first data."""
 
     # -- training ------------------------------------------------------------
@@ -208,11 +208,12 @@ class Model:
     def train_on_batch(self, x, y):
         """One step: zero grads, forward, loss, backward, update. Returns the batch loss."""
         self._check_compiled("train_on_batch")
-        self._ensure_built(x)
-        xs, ys = self._prepare(x, self.inputs, "input"), self._prepare(y, self.outputs, "target")
+        xs, ys = self._xy(x, y)
         return self._train_step(xs, ys)[0]
 
     def _train_step(self, xs, ys):
+        """Zero grads, forward, loss, backward, update. A non-finite loss or gradient skips
+        the update, so the weights and the optimizer state stay at their last finite values."""
         layers = self._weight_layers()
         for layer in layers:
             layer.zero_grads()
@@ -220,8 +221,10 @@ class Model:
         loss, d_outputs = self._loss_and_grads(ys, preds)
         self._backward(d_outputs, caches)
         trainable = [layer for layer in layers if layer.trainable]
-        self.optimizer.apply([w for l in trainable for w in l.params.values()],
-                             [g for l in trainable for g in l.grads.values()])
+        grads = [g for l in trainable for g in l.grads.values()]
+        if not (np.isfinite(loss) and all(np.isfinite(g).all() for g in grads)):
+            return float("nan") if np.isfinite(loss) else loss, preds
+        self.optimizer.apply([w for l in trainable for w in l.params.values()], grads)
         return loss, preds
 
     def _metrics(self, ys, preds):
@@ -230,11 +233,18 @@ class Model:
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, initial_epoch=0):
         self._check_compiled("fit")
-        self._ensure_built(x)
-        batch_size = 32 if batch_size is None else batch_size
+        owner = f"Model '{self.name}'.fit"
+        batch_size = validation.positive_int(owner, "batch_size", 32 if batch_size is None else batch_size)
+        epochs = validation.non_negative_int(owner, "epochs", epochs)
+        initial_epoch = validation.non_negative_int(owner, "initial_epoch", initial_epoch)
+        validation_split = validation.fraction(owner, "validation_split", validation_split)
         verbose = 1 if verbose == "auto" else verbose
-        xs, ys = self._prepare(x, self.inputs, "input"), self._prepare(y, self.outputs, "target")
-        if validation_data is None and validation_split:
+        xs, ys = self._xy(x, y)
+        if validation_data is not None:
+            if not isinstance(validation_data, (list, tuple)) or len(validation_data) != 2:
+                raise ValueError(f"{owner}: validation_data expected a tuple (x_val, y_val)")
+            validation_data = self._xy(*validation_data)
+        elif validation_split:
             split = int(math.ceil(len(xs[0]) * (1.0 - validation_split)))
             validation_data = ([a[split:] for a in xs], [a[split:] for a in ys])
             xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
@@ -258,6 +268,9 @@ class Model:
                 cb.on_train_batch_begin(step)
                 bx, by = [a[idx] for a in xs], [a[idx] for a in ys]
                 loss, preds = self._train_step(bx, by)
+                if not np.isfinite(loss):
+                    self._stop_on_nonfinite(history, epoch, step, loss)
+                    break
                 # Keras averages the epoch's loss over batches, weighted by batch size
                 batch_logs = {"loss": loss, **self._metrics(by, preds)}
                 for k, v in batch_logs.items():
@@ -266,6 +279,9 @@ class Model:
                 cb.on_train_batch_end(step, {k: v / seen for k, v in sums.items()})
                 if self.stop_training:
                     break
+            if history.nonfinite is not None:
+                cb.on_epoch_end(epoch, {"loss": history.nonfinite["loss"]})
+                break
             logs = {k: v / seen for k, v in sums.items()}
             if validation_data is not None:
                 val = self.evaluate(*validation_data, batch_size=batch_size, verbose=0, return_dict=True)
@@ -277,11 +293,19 @@ class Model:
         self.history = history
         return history
 
+    def _stop_on_nonfinite(self, history, epoch, step, loss):
+        history.nonfinite = {"epoch": epoch, "batch": step, "loss": loss}
+        warnings.warn(
+            f"Model '{self.name}': the loss became {loss} at epoch {epoch + 1}, batch {step + 1}; "
+            "training stopped and the weights are those of the last finite step "
+            "(try a smaller learning_rate, or clipnorm in the optimizer)", RuntimeWarning)
+        self.stop_training = True
+
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", return_dict=False):
         self._check_compiled("evaluate")
-        self._ensure_built(x)
-        batch_size = 32 if batch_size is None else batch_size
-        xs, ys = self._prepare(x, self.inputs, "input"), self._prepare(y, self.outputs, "target")
+        batch_size = validation.positive_int(f"Model '{self.name}'.evaluate", "batch_size",
+                                             32 if batch_size is None else batch_size)
+        xs, ys = self._xy(x, y)
         sums, n = {}, len(xs[0])
         for start in range(0, n, batch_size):
             bx = [a[start:start + batch_size] for a in xs]
@@ -296,36 +320,24 @@ class Model:
         return result["loss"] if len(result) == 1 else list(result.values())
 
     def predict(self, x, batch_size=None, verbose="auto"):
-        self._ensure_built(x)
-        batch_size = 32 if batch_size is None else batch_size
-        xs = self._prepare(x, self.inputs, "input")
+        batch_size = validation.positive_int(f"Model '{self.name}'.predict", "batch_size",
+                                             32 if batch_size is None else batch_size)
+        xs = self._arrays(x, "input")
+        self._ensure_built(xs)
+        validation.match_shapes(f"Model '{self.name}'", xs, self.inputs, "input")
         chunks = [self._forward([a[s:s + batch_size] for a in xs])[0]
                   for s in range(0, len(xs[0]), batch_size)]
         outs = [np.concatenate([c[k] for c in chunks]) for k in range(len(self.outputs))]
         return outs if self._outputs_were_list else outs[0]
 
-    # -- weights on disk ---------------------------------------------------
-    def _weight_keys(self):
-        return [f"{layer.name}/{key}" for layer in self._weight_layers() for key in layer.params]
-
+    # -- weights on disk (see saving.py) ------------------------------------------
     def save_weights(self, filepath):
         """Write every weight to an ``.npz`` file (no pickle), atomically."""
-        arrays = {f"{k:04d}:{key}": w for k, (key, w) in enumerate(zip(self._weight_keys(), self.weights))}
-        folder = os.path.dirname(os.path.abspath(filepath))
-        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, **arrays)
-            os.replace(tmp, filepath)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        saving.save_weights(self, filepath)
 
     def load_weights(self, filepath):
-        """Read weights written by ``save_weights``; nothing is assigned unless all fit."""
-        with np.load(filepath, allow_pickle=False) as data:
-            arrays = [data[k] for k in sorted(data.files)]
-        self.set_weights(arrays)
+        """Read weights written by ``save_weights``; nothing is assigned unless all of them fit."""
+        saving.load_weights(self, filepath)
 
     # -- summary -------------------------------------------------------------
     def summary(self, print_fn=None, line_length=65):
@@ -395,12 +407,11 @@ class Sequential(Model):
                 )
         self._init_graph(self._input, out)
 
-    def _ensure_built(self, x):
+    def _ensure_built(self, xs):
         if not self.built:
             if not self._stack:
                 raise ValueError("Sequential: the model has no layers")
-            a = np.asarray(as_list(x)[0])
-            self._input = Input(a.shape[1:])
+            self._input = Input(xs[0].shape[1:])
             self._extend_graph(self._stack)
 
     @property

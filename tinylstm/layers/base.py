@@ -149,7 +149,10 @@ class Layer:
         xs = as_list(inputs)
         if all(isinstance(x, KerasTensor) for x in xs):
             shapes = unpack([x.shape for x in xs])
-            self.check_input_shape(shapes)
+            try:
+                self.check_input_shape(shapes)
+            except ValueError as err:
+                raise ValueError(f"{err}\n{shape_trace(xs[0])}") from None
             if not self.built:
                 self.build(shapes)
             out_shapes = as_list_of_shapes(self.compute_output_shape(shapes))
@@ -167,6 +170,17 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}>"
+
+
+def shape_trace(tensor, depth=4):
+    """Where a symbolic tensor came from, layer by layer: the answer to most shape errors."""
+    lines = []
+    while tensor is not None and tensor.node is not None and depth > 0:
+        layer = tensor.node.layer
+        lines.append(f"  '{layer.name}' ({type(layer).__name__}) gives shape {tensor.shape}")
+        tensor = tensor.node.inputs[0] if tensor.node.inputs else None
+        depth -= 1
+    return "The input was made by (nearest first):\n" + "\n".join(lines)
 
 
 def as_list_of_shapes(shape_or_shapes):

@@ -51,6 +51,7 @@ class Model:
         self.name = name or unique_name("functional" if type(self) is Model else "sequential")
         self.optimizer = None
         self.loss = None
+        self._loss_fns = []
         self.stop_training = False
         self.history = None
         self.built = False
@@ -182,12 +183,13 @@ class Model:
 
     # -- training ------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None):
-        self.optimizer = optimizers.get(optimizer)
-        self.loss = loss
-        self._loss_fns = [losses.get(l) for l in as_list(loss)] if loss is not None else []
-        self._metric_names = [m for m in (metrics or [])]
-        self._metric_fns = [losses.get(m) for m in self._metric_names]
-        self.compiled = True
+        # resolve every name first: a refused compile leaves the model as it was
+        opt = optimizers.get(optimizer)
+        loss_fns = [losses.get(l) for l in as_list(loss)] if loss is not None else []
+        metric_names = list(metrics or [])
+        metric_fns = [losses.get(m) for m in metric_names]
+        self.optimizer, self.loss, self._loss_fns = opt, loss, loss_fns
+        self._metric_names, self._metric_fns = metric_names, metric_fns
 
     def _check_compiled(self, what):
         if self.optimizer is None or not self._loss_fns:

@@ -1,0 +1,113 @@
+"""Sequence to sequence, only Y: the same functions without the x values.
+
+The post: "The following step was to remove the x value from the input so the lstm only
+received the y-values. It took a little bit longer but the function got approximated."
+
+Here: the line and the hill of experiment 1 (T = 50, SGD at a fixed learning rate, the
+line with one LSTM layer, the hill with two). Each net is trained twice, on (x, y)
+points and on y alone; in both cases we follow the error on y only, so the two are
+compared on the same numbers. "Took longer" is measured as the epochs until that
+error first falls below 1e-3, summed over the two functions.
+"""
+import common  # first: keeps BLAS to one thread
+
+import numpy as np
+
+from tinylstm.callbacks import LambdaCallback
+from tinylstm.layers import LSTM
+from tinylstm.models import Sequential
+from tinylstm.optimizers import SGD
+from tinylstm.utils import set_random_seed
+
+plt = common.plt
+
+T = 50                      # points per sequence
+LEARNING_RATE = 1.0         # plain SGD, fixed
+EPOCHS, QUICK_EPOCHS = 1000, 5
+HIDDEN = 16                 # first layer of the two-layer net (the hill)
+FIT_MSE = 1e-3              # "approximated": mean squared error on y below this
+SLOWER_RATIO = 1.0          # "a little bit longer": epochs(y only) / epochs(x, y) above this
+EVERY = 10                  # measure the error on y every EVERY epochs
+
+args = common.parse_args(__doc__)
+set_random_seed(args.seed)
+epochs = QUICK_EPOCHS if args.quick else EPOCHS
+report = common.Report(2, "Sequence to sequence: only y", __doc__, args)
+
+# -- data ---------------------------------------------------------------------
+x = np.linspace(0, 1, T)
+curves = {"line": 0.8 * x + 0.1,
+          "hill": 0.1 + 0.8 * np.sin(np.pi * x)}
+layers_for = {"line": 1, "hill": 2}
+
+
+def get_model(n_layers, input_dim):
+    model = Sequential()
+    if n_layers == 2:
+        model.add(LSTM(HIDDEN, input_shape=(T, input_dim), return_sequences=True))
+        model.add(LSTM(input_dim, return_sequences=True))
+    else:
+        model.add(LSTM(input_dim, input_shape=(T, input_dim), return_sequences=True))
+    model.compile(loss='mean_squared_error', optimizer=SGD(learning_rate=LEARNING_RATE))
+    return model
+
+
+# -- training: (x, y) -> (x, y) and y -> y; the error on y every EVERY epochs -----
+runs = {}
+for curve, y in curves.items():
+    for inputs in ["x, y", "only y"]:
+        data = np.stack([x, y], -1)[None] if inputs == "x, y" else y.reshape(1, T, 1)
+        model = get_model(layers_for[curve], data.shape[-1])
+        y_error = {}                                  # epoch -> MSE on y
+
+        def track_y(epoch, logs):
+            if (epoch + 1) % EVERY == 0 or epoch + 1 == epochs:
+                y_error[epoch + 1] = common.mse(model.predict(data, verbose=0)[..., -1], y)
+
+        track = LambdaCallback(on_epoch_end=track_y)
+        model.fit(data, data, epochs=epochs, batch_size=1, verbose=0, callbacks=[track])
+        runs[curve, inputs] = {"predicted_y": model.predict(data, verbose=0)[0, :, -1],
+                               "y_error": y_error,
+                               "epochs_to_fit": next((e for e, l in y_error.items()
+                                                      if l < FIT_MSE), None)}
+        report.numbers[f"{curve}, {inputs}"] = {"mse_y": y_error[epochs],
+                                                "epochs_to_fit": runs[curve, inputs]["epochs_to_fit"]}
+report.numbers["epochs"] = epochs
+
+# -- figures ----------------------------------------------------------------------
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.4))
+for ax, curve in zip(axes, curves):
+    run = runs[curve, "only y"]
+    ax.plot(x, curves[curve], c='b', label="input = target")
+    ax.scatter(x, run["predicted_y"], c='r', s=10, label="LSTM output")
+    ax.set_title(f"{curve} from y only: MSE {run['y_error'][epochs]:.1e}")
+    ax.set_xlabel("x (the LSTM never sees it)")
+axes[0].legend(loc="upper left", fontsize=8)
+ax = axes[2]
+for (curve, inputs), run in runs.items():
+    ax.semilogy(list(run["y_error"]), list(run["y_error"].values()),
+                c='g' if curve == "line" else 'm', ls='-' if inputs == "x, y" else '--',
+                label=f"{curve}, input {inputs}")
+ax.axhline(FIT_MSE, c='k', ls=':', lw=1)
+ax.set_xlabel("epoch")
+ax.set_title("error on y")
+ax.legend(fontsize=7)
+fig.tight_layout()
+report.savefig(fig, "only_y")
+
+
+# -- the claims -------------------------------------------------------------------
+def epochs_or_all(run):
+    """Epochs to reach the bar; a run that never does counts as all epochs plus one."""
+    return run["epochs_to_fit"] if run["epochs_to_fit"] is not None else epochs + 1
+
+
+worst = max(runs["line", "only y"]["y_error"][epochs], runs["hill", "only y"]["y_error"][epochs])
+report.check("2a", "From y alone the function got approximated",
+             "largest final MSE on y (line, hill), input y only", worst, "<", FIT_MSE)
+slower = (sum(epochs_or_all(runs[c, "only y"]) for c in curves)
+          / sum(epochs_or_all(runs[c, "x, y"]) for c in curves))
+report.check("2b", "It took a little bit longer (than with the x values)",
+             f"epochs to MSE < {FIT_MSE:g} (checked every {EVERY}), y only / (x, y), line + hill", slower,
+             ">", SLOWER_RATIO)
+report.write()

@@ -205,3 +205,54 @@ def test_errors():
     with pytest.raises(ValueError, match="give `loss=` or compile the model"):
         inspect.record(uncompiled, np.ones((1, T, D)), np.ones((1, H)))
     assert "forward" not in vars(uncompiled.layers[0])
+
+
+# -- the plots draw what was recorded ----------------------------------------------------
+
+def test_plots_draw_the_recorded_numbers(rng):
+    from tinylstm import plotting
+    model = Sequential([Input((T, D)), LSTM(H, return_sequences=True), GRU(2), Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    x, y = rng.standard_normal((B, T, D)), rng.standard_normal((B, 1))
+    lstm, gru = inspect.record(model, x, y)
+
+    fig = plotting.gradient_norms({"lstm": lstm, "gru": gru})
+    lines = fig.axes[0].get_lines()
+    assert len(lines) == 3                                # dh, dc of the LSTM; dh of the GRU
+    np.testing.assert_allclose(lines[0].get_ydata(), lstm.dh_norm)
+    np.testing.assert_allclose(lines[1].get_ydata(), lstm.dc_norm)
+    np.testing.assert_allclose(lines[2].get_ydata(), gru.dh_norm)
+    assert fig.axes[0].get_yscale() == "log"
+
+    fig = plotting.gate_heatmaps(lstm, sample=1)
+    images = [ax.images[0] for ax in fig.axes if ax.images]
+    assert len(images) == 6                               # i, f, g, o, c, h
+    np.testing.assert_allclose(images[1].get_array(), lstm.gates["f"][1].T)
+    np.testing.assert_allclose(images[4].get_array(), lstm.c[1].T)
+
+    fig = plotting.cell_state_traces(gru, sample=0)      # no c: draws h
+    np.testing.assert_allclose(fig.axes[0].get_lines()[1].get_ydata(), gru.h[0, :, 1])
+
+    history = model.fit(x, y, epochs=3, verbose=0, validation_data=(x, y))
+    fig = plotting.training_curves({"run": history})
+    ys = [line.get_ydata() for line in fig.axes[0].get_lines()]
+    np.testing.assert_allclose(ys[0], history.history["loss"])
+    np.testing.assert_allclose(ys[1], history.history["val_loss"])
+
+    with pytest.raises(ValueError, match="has no gradients"):
+        plotting.gradient_norms({"no y": inspect.record(model, x)[0]})
+
+
+def test_latent_sweep_draws_the_decoder_output(rng):
+    from tinylstm import plotting
+    z = Input((2,))
+    decoder = Model(z, LSTM(1, return_sequences=True)(RepeatVector(T)(z)))
+    values = np.linspace(-1, 1, 5)
+    fig = plotting.latent_sweep(decoder, values, dim=1, base=[0.3, 0.0])
+    lines = fig.axes[0].get_lines()
+    assert len(lines) == 5
+    want = decoder.predict(np.stack([np.full(5, 0.3), values], axis=1), verbose=0)[:, :, 0]
+    for line, w in zip(lines, want):                      # drawn in order of the value
+        np.testing.assert_allclose(line.get_ydata(), w, rtol=1e-6)
+    with pytest.raises(ValueError, match="0 <= dim < 2"):
+        plotting.latent_sweep(decoder, values, dim=2)

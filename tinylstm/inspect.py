@@ -82,7 +82,7 @@ def record(model, x, y=None, loss=None):
     With ``y``, also backpropagate the loss (``loss``, or the model's compiled
     loss) and record the gradients dL/dh_t, dL/dc_t between the steps.
     """
-    model._ensure_built(x)
+    model._ensure_built(model._arrays(x, "input"))   # Sequential models without an input shape build here
     layers = [layer for layer in model.layers if isinstance(layer, RECURRENT)]
     if not layers:
         raise ValueError(f"record: model '{model.name}' has no LSTM, GRU or SimpleRNN layer; "

@@ -102,6 +102,32 @@ for name, cell in CELLS.items():
           f"solved at epoch {results[name]['first_solved_epoch']}, {seconds:.0f} s")
 
 
+# -- the memory: which unit keeps the value, and how its keep-gate learned to stay open ---
+KEEP_GATE = {"GRU": "z", "LSTM": "f"}   # h_t = z h_{t-1} + ...;  c_t = f c_{t-1} + ...
+after_marks = slice(MARK_WITHIN, T)      # the steps after every possible mark
+
+
+def memory_unit(trace):
+    """The unit whose final state (c_T, or h_T without a cell) best tells the target."""
+    state = trace.c if trace.c is not None else trace.h        # (N_GRAD, T, H)
+    corr = [abs(np.corrcoef(state[:, -1, u], y_val[:N_GRAD, 0])[0, 1]) for u in range(UNITS)]
+    unit = int(np.nanargmax(corr))
+    return unit, corr[unit]
+
+
+for name, gate in KEEP_GATE.items():
+    unit, corr = memory_unit(traces_trained[name])
+    results[name].update({
+        "memory_unit": unit, "memory_abs_corr_final_state_target": corr,
+        f"memory_unit_mean_{gate}_after_marks_init":
+            traces_init[name].gates[gate][:, after_marks, unit].mean(),
+        f"memory_unit_mean_{gate}_after_marks_trained":
+            traces_trained[name].gates[gate][:, after_marks, unit].mean(),
+        f"all_units_mean_{gate}_after_marks_trained":
+            traces_trained[name].gates[gate][:, after_marks].mean(),
+    })
+
+
 # -- figures ------------------------------------------------------------------------
 def save(fig, name):
     fig.savefig(os.path.join(args.out, name), dpi=common.DPI)
@@ -127,10 +153,8 @@ for a in (ax_init, ax_trained):
     a.axvspan(0.5, MARK_WITHIN + 0.5, color="0.9", zorder=0)   # where the marked value can be
 figures.append(save(fig, "why_lstm_gradients.png"))
 
-# the trained LSTM's memory: the unit whose final c_T best tells the target
 lstm = traces_trained["LSTM"]
-corr = [abs(np.corrcoef(lstm.c[:, -1, u], y_val[:N_GRAD, 0])[0, 1]) for u in range(UNITS)]
-unit = int(np.nanargmax(corr))
+unit = results["LSTM"]["memory_unit"]
 
 # every gate of the trained LSTM on the validation sequence with the earliest marker
 sample = int(np.argmin(mark_val[:N_GRAD]))
@@ -152,7 +176,8 @@ ax.axvspan(0.5, MARK_WITHIN + 0.5, color="0.9", zorder=0)
 ax.set_xlabel("timestep t")
 ax.set_ylabel(f"c_t of unit {unit}")
 ax.set_title(f"trained LSTM: cell state of unit {unit} on 24 sequences,\n"
-             f"coloured by the value to recall, dot: its step (|corr(c_T, target)| = {corr[unit]:.2f})", fontsize=9)
+             f"coloured by the value to recall, dot: its step "
+             f"(|corr(c_T, target)| = {results['LSTM']['memory_abs_corr_final_state_target']:.2f})", fontsize=9)
 figures.append(save(fig, "why_lstm_memory.png"))
 
 # -- the numbers ------------------------------------------------------------------------
@@ -163,7 +188,6 @@ record = {
              "learning_rate": LEARNING_RATE, "baseline_mse": baseline,
              "solved_below": SOLVED * baseline},
     "models": results,
-    "lstm_memory_unit": {"unit": unit, "abs_corr_cT_target": corr[unit]},
     "figures": figures,
     "seconds": round(time.perf_counter() - start, 1),
 }

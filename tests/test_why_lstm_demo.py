@@ -33,4 +33,11 @@ def test_why_lstm_quick(tmp_path):
             assert isinstance(numbers[f"log10_dh1_over_dhT_{when}"], float), name
     assert "log10_dc1_over_dcT_trained" in record["models"]["LSTM"]
     assert "log10_dc1_over_dcT_trained" not in record["models"]["GRU"]
-    assert 0 <= record["lstm_memory_unit"]["unit"] < record["task"]["units"]
+    for name, gate in (("GRU", "z"), ("LSTM", "f")):
+        numbers = record["models"][name]
+        assert 0 <= numbers["memory_unit"] < record["task"]["units"]
+        for key in (f"memory_unit_mean_{gate}_after_marks_init",
+                    f"memory_unit_mean_{gate}_after_marks_trained",
+                    f"all_units_mean_{gate}_after_marks_trained"):
+            assert 0 < numbers[key] < 1, key               # a sigmoid gate's mean
+    assert "memory_unit" not in record["models"]["SimpleRNN"]

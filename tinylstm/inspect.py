@@ -45,7 +45,7 @@ RECURRENT = (LSTM, GRU, SimpleRNN)
 GATE_NAMES = {"LSTM": ("i", "f", "g", "o"), "GRU": ("z", "r", "g"), "SimpleRNN": ()}
 
 
-@dataclass
+@dataclass(eq=False)
 class Trace:
     """What one call of a recurrent layer did, step by step. Arrays are batch-major."""
     layer: object                  # the layer

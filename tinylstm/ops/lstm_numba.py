@@ -1,0 +1,371 @@
+"""The LSTM with numba kernels: the same function as ``lstm.py``, computed faster.
+
+``lstm.py`` is the specification; this module computes the same equations (1)-(7)
+and their derivatives, with the same signatures, and is tested against it
+(``tests/test_numba_kernels.py``). ``tinylstm.ops.lstm_forward`` sends work here
+when ``tinylstm.config.backend()`` is ``"numba"`` and the activations are the
+defaults (tanh, sigmoid), as Keras uses its cuDNN kernel only for those.
+
+What is different, and why
+    Layout.  Inside, arrays are feature-major, (T, 4H, B) and (T+1, H, B): for a
+        fixed step and unit the batch is contiguous, so every inner loop runs over
+        the batch and vectorises, also when H = 1. The public inputs and outputs
+        stay (B, T, ...); ``h_seq`` is a view, and an LSTM stacked on another one
+        reads it without a copy.
+    Hoisted products (BLAS).  x_t W for all t goes straight into ``gates`` before
+        the loop; dW, dU, db and dx are products over the whole sequence after it.
+    Fused loop (numba).  Per step: z_t += b + h_{t-1} U (a small product written
+        out so that it vectorises), then one pass over the batch for the gates and
+        the cell; backward the same in reverse. The time loop runs inside one
+        compiled call, so there is no per-step Python.
+    Threads.  The batch is cut into one slice per numba thread; rows of a batch
+        never meet in an LSTM, so each thread runs all T steps of its slice with
+        no synchronisation. BLAS runs between the kernels, never at the same time.
+    tanh.  numba has no vector math library here, and a loop that calls libm's
+        tanh does not vectorise. ``_tanh64``/``_tanh32`` are branch-free versions
+        (Cephes' tanh, exp by Taylor series and a bit-built 2^n) accurate to
+        about 1 ulp, so the loops vectorise and the results stay within
+        roundoff of NumPy's. sigma(x) = (1 + tanh(x/2)) / 2, as in the spec.
+
+numba compiles on first use (``cache=True`` keeps the machine code on disk for
+the next process).
+"""
+from typing import NamedTuple
+
+import numba
+import numpy as np
+from llvmlite import ir
+from numba import prange, types
+from numba.extending import intrinsic, overload
+
+# fastmath "contract" only lets a * b + c become one fused multiply-add; no
+# reassociation. error_model "numpy": division does not check for zero (a
+# branch that would stop vectorisation).
+_JIT = dict(fastmath={"contract"}, error_model="numpy", cache=True)
+
+
+# -- a vectorisable tanh ------------------------------------------------------
+@intrinsic
+def _int64_bits_as_float64(typingctx, bits):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+    return types.float64(types.int64), codegen
+
+
+@intrinsic
+def _int32_bits_as_float32(typingctx, bits):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.FloatType())
+    return types.float32(types.int32), codegen
+
+
+_LOG2E = 1.4426950408889634
+_LN2_HI, _LN2_LO = 6.93145751953125e-1, 1.42860682030941723212e-6    # ln 2 = hi + lo
+_TP = (-9.64399179425052238628e-1, -9.92877231001918586564e1, -1.61468768441708447952e3)
+_TQ = (1.12811678491632931402e2, 2.23548839060100448583e3, 4.84406305325125486048e3)
+_TP0, _TP1, _TP2 = _TP
+_TQ0, _TQ1, _TQ2 = _TQ
+
+
+def _tanh64(x):
+    """tanh for float64, Cephes' method without branches.
+
+    |x| < 0.625:  tanh x = x + x^3 P(x^2) / Q(x^2)
+    otherwise:    tanh x = 1 - 2 / (e^{2|x|} + 1), |x| clipped at 20 (tanh 20 = 1
+                  in float64), e^y = 2^n e^r with |r| <= ln2 / 2, e^r by its
+                  Taylor series to r^13 (error < 1e-17).
+    Both branches are computed and one is kept by multiplying with m = 1 or 0:
+    with no branch at all (not even a conditional expression), a loop over it
+    vectorises and numba can paste it into the loop.
+    """
+    a = np.minimum(np.abs(x), 20.0)              # (NaN passes through)
+    y = a + a
+    n = np.floor(y * _LOG2E + 0.5)
+    r = (y - n * _LN2_HI) - n * _LN2_LO
+    p = 1.0 / 6227020800.0
+    p = p * r + 1.0 / 479001600.0
+    p = p * r + 1.0 / 39916800.0
+    p = p * r + 1.0 / 3628800.0
+    p = p * r + 1.0 / 362880.0
+    p = p * r + 1.0 / 40320.0
+    p = p * r + 1.0 / 5040.0
+    p = p * r + 1.0 / 720.0
+    p = p * r + 1.0 / 120.0
+    p = p * r + 1.0 / 24.0
+    p = p * r + 1.0 / 6.0
+    p = p * r + 0.5
+    p = p * r + 1.0
+    p = p * r + 1.0
+    n64 = np.int64(np.int32(n))                  # (via int32: AVX2 converts that)
+    exp_y = p * _int64_bits_as_float64((n64 + 1023) << 52)               # e^r 2^n
+    z = a * a
+    m = np.float64(a < 0.625)                    # 1: the small branch
+    num = m * (a * z * ((_TP0 * z + _TP1) * z + _TP2)) - (1.0 - m) * 2.0
+    den = m * (((z + _TQ0) * z + _TQ1) * z + _TQ2) + (1.0 - m) * (exp_y + 1.0)
+    t = (m * a + (1.0 - m)) + num / den          # one division for both branches
+    return np.copysign(t, x)
+
+
+_f4 = np.float32
+_LOG2E_F, _LN2_HI_F, _LN2_LO_F = _f4(_LOG2E), _f4(0.693359375), _f4(-2.12194440e-4)
+_E5, _E4, _E3 = _f4(1.9875691500e-4), _f4(1.3981999507e-3), _f4(8.3334519073e-3)
+_E2, _E1, _E0 = _f4(4.1665795894e-2), _f4(1.6666665459e-1), _f4(5.0000001201e-1)
+_T4, _T3, _T2 = _f4(-5.70498872745e-3), _f4(2.06390887954e-2), _f4(-5.37397155531e-2)
+_T1, _T0 = _f4(1.33314422036e-1), _f4(-3.33332819422e-1)
+_HALF_F, _ONE_F, _TWO_F = _f4(0.5), _f4(1.0), _f4(2.0)
+_CLIP_F, _SMALL_F = _f4(10.0), _f4(0.625)
+
+
+def _tanh32(x):
+    """tanh for float32 in float32 arithmetic: Cephes' tanhf and expf, no branches.
+
+    |x| < 0.625: an odd polynomial; otherwise 1 - 2 / (e^{2|x|} + 1) with |x|
+    clipped at 10 (tanh 10 = 1 in float32). Every constant is a float32, so
+    nothing is promoted to float64.
+    """
+    a = np.minimum(np.abs(x), _CLIP_F)
+    y = a + a
+    n = np.floor(y * _LOG2E_F + _HALF_F)
+    r = (y - n * _LN2_HI_F) - n * _LN2_LO_F
+    p = ((((_E5 * r + _E4) * r + _E3) * r + _E2) * r + _E1) * r + _E0
+    p = p * (r * r) + r + _ONE_F
+    exp_y = p * _int32_bits_as_float32((np.int32(n) + np.int32(127)) << np.int32(23))
+    z = a * a
+    small = ((((_T4 * z + _T3) * z + _T2) * z + _T1) * z + _T0) * z * a + a
+    large = _ONE_F - _TWO_F / (exp_y + _ONE_F)
+    m = np.float32(a < _SMALL_F)
+    return np.copysign(m * small + (_ONE_F - m) * large, x)
+
+
+def _tanh(x):
+    """tanh of one float32 or float64, inside numba code (see _tanh32, _tanh64)."""
+    return np.tanh(x)
+
+
+# inline="always": numba pastes the body into each loop, which LLVM then vectorises
+@overload(_tanh, inline="always", jit_options=dict(fastmath={"contract"}, error_model="numpy"))
+def _tanh_for_type(x):
+    if x == types.float32:
+        return _tanh32
+    if x == types.float64:
+        return _tanh64
+
+
+# -- the kernels ---------------------------------------------------------------
+# Batch indices are unsigned inside the kernels: numba then skips the wrap-around
+# test for negative indices, and LLVM can see that the loops over b vectorise.
+_u64 = np.uint64
+
+
+@numba.njit(**_JIT)
+def _add_product(out, A, X, start, n):
+    """out[r, b] += sum_q A[r, q] X[q, b] for the n columns b from ``start`` on.
+
+    out (R, B), A (R, Q), X (Q, B). Two rows of ``out`` and four of ``X`` at a
+    time, so that every value loaded feeds several fused multiply-adds; the sum
+    over q still runs in order.
+    """
+    R, Q = A.shape
+    s0 = _u64(start)
+    for r in range(0, R - 1, 2):
+        q = 0
+        while q + 4 <= Q:
+            a0, a1, a2, a3 = A[r, q], A[r, q + 1], A[r, q + 2], A[r, q + 3]
+            e0, e1, e2, e3 = A[r + 1, q], A[r + 1, q + 1], A[r + 1, q + 2], A[r + 1, q + 3]
+            for k in range(n):
+                b = s0 + _u64(k)
+                x0, x1, x2, x3 = X[q, b], X[q + 1, b], X[q + 2, b], X[q + 3, b]
+                out[r, b] = out[r, b] + a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3
+                out[r + 1, b] = out[r + 1, b] + e0 * x0 + e1 * x1 + e2 * x2 + e3 * x3
+            q += 4
+        while q < Q:
+            a0, e0 = A[r, q], A[r + 1, q]
+            for k in range(n):
+                b = s0 + _u64(k)
+                out[r, b] += a0 * X[q, b]
+                out[r + 1, b] += e0 * X[q, b]
+            q += 1
+    if R % 2:
+        r = R - 1
+        q = 0
+        while q + 4 <= Q:
+            a0, a1, a2, a3 = A[r, q], A[r, q + 1], A[r, q + 2], A[r, q + 3]
+            for k in range(n):
+                b = s0 + _u64(k)
+                out[r, b] = out[r, b] + a0 * X[q, b] + a1 * X[q + 1, b] + a2 * X[q + 2, b] + a3 * X[q + 3, b]
+            q += 4
+        while q < Q:
+            a0 = A[r, q]
+            for k in range(n):
+                b = s0 + _u64(k)
+                out[r, b] += a0 * X[q, b]
+            q += 1
+
+
+@numba.njit(parallel=True, **_JIT)
+def _forward_kernel(x, WT, UT, bias, gates, h, c, phi_c, bounds):
+    """Steps (1)-(7) for t = 1..T, each batch slice bounds[s]:bounds[s+1] on its own thread.
+
+    x (T, D, B); WT (4H, D) and UT (4H, H) are W and U transposed; bias (4H,);
+    gates (T, 4H, B) receives [i, f, g, o]; h, c (T+1, H, B) hold h_0, c_0 on
+    entry; phi_c (T, H, B) receives tanh(c_t).
+    """
+    T, H4, B = gates.shape
+    H = H4 // 4
+    half = gates.dtype.type(0.5)
+    for s in prange(len(bounds) - 1):
+        start, n = bounds[s], bounds[s + 1] - bounds[s]
+        s0 = _u64(start)
+        for t in range(T):
+            z = gates[t]                                             # (4H, B)
+            for r in range(H4):
+                for k in range(n):
+                    z[r, s0 + _u64(k)] = bias[r]
+            _add_product(z, WT, x[t], start, n)                      # (1) b + x_t W
+            _add_product(z, UT, h[t], start, n)                      # (1)   + h_{t-1} U
+            for j in range(H):
+                for k in range(n):
+                    b = s0 + _u64(k)
+                    i = half + half * _tanh(half * z[j, b])          # (2)
+                    f = half + half * _tanh(half * z[H + j, b])      # (3)
+                    g = _tanh(z[2 * H + j, b])                       # (4)
+                    o = half + half * _tanh(half * z[3 * H + j, b])  # (5)
+                    z[j, b], z[H + j, b], z[2 * H + j, b], z[3 * H + j, b] = i, f, g, o
+                    c_t = f * c[t, j, b] + i * g                     # (6)
+                    phi = _tanh(c_t)
+                    c[t + 1, j, b] = c_t
+                    phi_c[t, j, b] = phi
+                    h[t + 1, j, b] = o * phi                         # (7)
+
+
+@numba.njit(parallel=True, **_JIT)
+def _backward_kernel(dh_seq, gates, W, U, c, phi_c, dz, dx, dh_next, dc_next, dbias, bounds):
+    """The forward steps in reverse, each batch slice on its own thread.
+
+    dh_seq (T, H, B); W (D, 4H), U (H, 4H); dh_next, dc_next (H, B) hold dL/dh_T,
+    dL/dc_T on entry and dL/dh_0, dL/dc_0 on exit; dz (T, 4H, B) receives
+    dL/dz_t; dx (T, D, B), zeros on entry, receives dL/dx_t; dbias (4H, B), zeros
+    on entry, receives the sum of dz_t over t.
+    """
+    T, H4, B = gates.shape
+    H = H4 // 4
+    one = gates.dtype.type(1.0)
+    for s in prange(len(bounds) - 1):
+        start, n = bounds[s], bounds[s + 1] - bounds[s]
+        s0 = _u64(start)
+        for t in range(T - 1, -1, -1):
+            a, d = gates[t], dz[t]                                   # (4H, B) each
+            for j in range(H):
+                for k in range(n):
+                    b = s0 + _u64(k)
+                    i, f, g, o = a[j, b], a[H + j, b], a[2 * H + j, b], a[3 * H + j, b]
+                    phi = phi_c[t, j, b]
+                    dh = dh_seq[t, j, b] + dh_next[j, b]             # h_t: output and step t+1
+                    do = dh * phi                                    # (7) wrt o
+                    dc = dc_next[j, b] + dh * o * (one - phi * phi)  # (7) wrt c, plus step t+1
+                    d[j, b] = dc * g * i * (one - i)                 # (6) wrt i, (2)
+                    d[H + j, b] = dc * c[t, j, b] * f * (one - f)    # (6) wrt f, (3)
+                    d[2 * H + j, b] = dc * i * (one - g * g)         # (6) wrt g, (4)
+                    d[3 * H + j, b] = do * o * (one - o)             # (5)
+                    dc_next[j, b] = dc * f                           # (6) wrt c_{t-1}
+            for r in range(H4):                                      # (1) wrt b
+                for k in range(n):
+                    b = s0 + _u64(k)
+                    dbias[r, b] += d[r, b]
+            _add_product(dx[t], W, d, start, n)                      # (1) wrt x_t
+            for j in range(H):                                       # (1) wrt h_{t-1}
+                for k in range(n):
+                    dh_next[j, s0 + _u64(k)] = 0.0
+            _add_product(dh_next, U, d, start, n)
+
+
+# -- the functions -------------------------------------------------------------
+class NumbaLSTMCache(NamedTuple):
+    """What :func:`lstm_backward` needs, feature-major (see the module docstring)."""
+    x: np.ndarray                 # (T, D, B) input
+    kernel: np.ndarray            # (D, 4H)
+    recurrent_kernel: np.ndarray  # (H, 4H)
+    gates: np.ndarray             # (T, 4H, B) activated gates [i, f, g, o]
+    h: np.ndarray                 # (T+1, H, B) h_0 .. h_T
+    c: np.ndarray                 # (T+1, H, B) c_0 .. c_T
+    phi_c: np.ndarray             # (T, H, B) tanh(c_t)
+
+
+SUPPORTED_ACTIVATIONS = ("tanh", "sigmoid")     # (activation, recurrent_activation)
+
+
+def _batch_bounds(B):
+    """Cut the batch into one slice per numba thread, on 16-element boundaries."""
+    slices = max(1, min(numba.get_num_threads(), B // 16))
+    step = -(-B // slices)
+    step = -(-step // 16) * 16
+    return np.array(sorted({*range(0, B, step), B}), dtype=np.int64)
+
+
+def _feature_major(a, dtype):
+    """(B, T, F) -> (T, F, B), contiguous; no copy if it already is (an LSTM's output)."""
+    return np.ascontiguousarray(a.transpose(1, 2, 0), dtype=dtype)
+
+
+def _state(s, B, H, dtype):
+    """An initial state or upstream gradient (B, H), or None for zeros, as (H, B)."""
+    if s is None:
+        return np.zeros((H, B), dtype)
+    return np.array(s.T, dtype=dtype, order="C")
+
+
+def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
+                 activation="tanh", recurrent_activation="sigmoid"):
+    """As :func:`tinylstm.ops.lstm.lstm_forward` (same arguments and results).
+
+    Only ``activation="tanh"`` with ``recurrent_activation="sigmoid"``; the cache
+    is for this module's :func:`lstm_backward`.
+    """
+    if (activation, recurrent_activation) != SUPPORTED_ACTIVATIONS:
+        raise ValueError(
+            f"the numba LSTM kernels compute activation='tanh', recurrent_activation="
+            f"'sigmoid'; got {activation!r}, {recurrent_activation!r} (use the NumPy path)"
+        )
+    B, T, D = x.shape
+    H = recurrent_kernel.shape[0]
+    dtype = np.result_type(x, kernel)
+    x_fm = _feature_major(x, dtype)                                # (T, D, B)
+    W = kernel.astype(dtype, copy=False)                           # (D, 4H)
+    U = recurrent_kernel.astype(dtype, copy=False)                 # (H, 4H)
+    b = np.zeros(4 * H, dtype) if bias is None else bias.astype(dtype, copy=False)
+
+    gates = np.empty((T, 4 * H, B), dtype)                         # (T, 4H, B)
+    h = np.empty((T + 1, H, B), dtype)                             # (T+1, H, B)
+    c = np.empty((T + 1, H, B), dtype)                             # (T+1, H, B)
+    phi_c = np.empty((T, H, B), dtype)                             # (T, H, B)
+    h[0] = _state(h0, B, H, dtype)
+    c[0] = _state(c0, B, H, dtype)
+    _forward_kernel(x_fm, np.ascontiguousarray(W.T), np.ascontiguousarray(U.T), b,
+                    gates, h, c, phi_c, _batch_bounds(B))
+
+    h_seq = h[1:].transpose(2, 0, 1)                               # (B, T, H) view
+    cache = NumbaLSTMCache(x_fm, W, U, gates, h, c, phi_c)
+    return h_seq, (h[T].T, c[T].T), cache
+
+
+def lstm_backward(dh_seq, dh_T, dc_T, cache):
+    """As :func:`tinylstm.ops.lstm.lstm_backward`, for a cache from this module's forward."""
+    x_fm, W, U, gates, h, c, phi_c = cache
+    T, H4, B = gates.shape
+    H = H4 // 4
+    dtype = gates.dtype
+    dh_fm = _feature_major(dh_seq, dtype)                          # (T, H, B)
+    dh_next = _state(dh_T, B, H, dtype)                            # (H, B)
+    dc_next = _state(dc_T, B, H, dtype)                            # (H, B)
+    dz = np.empty_like(gates)                                      # (T, 4H, B)
+    dx = np.zeros_like(x_fm)                                       # (T, D, B)
+    dbias = np.zeros((H4, B), dtype)                               # (4H, B)
+    _backward_kernel(dh_fm, gates, np.ascontiguousarray(W), np.ascontiguousarray(U), c, phi_c,
+                     dz, dx, dh_next, dc_next, dbias, _batch_bounds(B))
+
+    # (1) wrt W and U: products over the whole sequence
+    dz_T = dz.transpose(0, 2, 1)                                   # (T, B, 4H) view
+    dkernel = np.matmul(x_fm, dz_T).sum(axis=0)                    # (D, 4H)
+    drecurrent_kernel = np.matmul(h[:-1], dz_T).sum(axis=0)        # (H, 4H)
+    return (dx.transpose(2, 0, 1), dkernel, drecurrent_kernel, dbias.sum(axis=1),
+            dh_next.T, dc_next.T)

@@ -1,7 +1,12 @@
-"""Global settings: the float type of every new weight and array.
+"""Global settings: the float type of every new weight and array, and the LSTM backend.
 
 Keras' default is float32; the gradient checks switch to float64 with
 ``set_floatx("float64")``.
+
+The backend says who computes the LSTM: ``"numba"`` (fused kernels,
+``tinylstm/ops/lstm_numba.py``; the default when numba imports) or ``"numpy"``
+(the specification, ``tinylstm/ops/lstm.py``). ``tinylstm.ops.lstm_forward``
+reads it; both compute the same function.
 """
 import numpy as np
 
@@ -25,3 +30,43 @@ def set_floatx(value):
 def dtype():
     """The default float type as a NumPy dtype."""
     return np.dtype(_FLOATX)
+
+
+_BACKEND = None                  # decided on first use: "numba" if numba imports, else "numpy"
+_VALID_BACKENDS = ("numpy", "numba")
+
+
+def _numba_import_error():
+    """None if numba imports, else the ImportError it raised."""
+    try:
+        import numba  # noqa: F401
+    except ImportError as error:
+        return error
+    return None
+
+
+def backend():
+    """The LSTM backend, ``"numba"`` or ``"numpy"``."""
+    global _BACKEND
+    if _BACKEND is None:
+        _BACKEND = "numba" if _numba_import_error() is None else "numpy"
+    return _BACKEND
+
+
+def set_backend(value):
+    """Choose the LSTM backend: ``"numba"`` (fast) or ``"numpy"`` (the readable specification).
+
+    Asking for ``"numba"`` when numba does not import is an error, not a quiet
+    switch to NumPy.
+    """
+    global _BACKEND
+    if value not in _VALID_BACKENDS:
+        raise ValueError(f"set_backend: expected one of {_VALID_BACKENDS}, got {value!r}")
+    if value == "numba":
+        error = _numba_import_error()
+        if error is not None:
+            raise ImportError(
+                f"set_backend('numba'): numba does not import ({error}); "
+                "install it with `pip install numba`, or use set_backend('numpy')"
+            ) from error
+    _BACKEND = value

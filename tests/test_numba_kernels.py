@@ -1,0 +1,212 @@
+"""The numba LSTM kernels against the NumPy specification, and the backend switch.
+
+Symbols: B batch, T timesteps, D features, H units. The relative error of a tensor
+is max |a - b| / max |b|. In float64 the fast path must equal the specification to
+1e-12. In float32 both paths round, and where a tensor is a sum that cancels (a
+one-entry dx with B = T = D = 1) neither is within 1e-5 of the other or of the
+exact value; so float32 is judged against the float64 specification on the same
+inputs: the fast path must be within 1e-5 of it, or at least as close as the
+float32 specification is.
+"""
+import sys
+
+import numpy as np
+import pytest
+
+numba = pytest.importorskip("numba", reason="numba is not installed")
+
+from tinylstm import config, gradcheck, ops  # noqa: E402
+from tinylstm.layers import LSTM  # noqa: E402
+from tinylstm.ops import lstm as spec  # noqa: E402
+from tinylstm.ops import lstm_numba as fast  # noqa: E402
+
+RTOL = {np.float64: 1e-12, np.float32: 1e-5}
+
+# B, T, D, H: batch 1, one step, one unit, more features than units, a batch that
+# is cut into several thread slices (B >= 32), odd sizes for the unrolled loops
+SHAPES = [(1, 1, 1, 1), (1, 6, 3, 1), (3, 1, 4, 2), (2, 5, 1, 7), (37, 4, 5, 6),
+          (64, 3, 2, 9), (5, 7, 6, 4)]
+NAMES = ["h_seq", "h_T", "c_T", "dx", "dkernel", "drecurrent_kernel", "dbias", "dh0", "dc0"]
+
+
+def relative(fast_value, spec_value):
+    scale = max(float(np.abs(spec_value).max()), 1e-300)     # (T = 1: dU is all zeros)
+    return float(np.abs(fast_value - spec_value).max()) / scale
+
+
+def random_problem(rng, B, T, D, H, dtype, with_state):
+    """Weights, inputs, states and upstream gradients, all random and non-zero."""
+    def normal(*shape, scale=1.0):
+        return (scale * rng.standard_normal(shape)).astype(dtype)
+    args = [normal(B, T, D), normal(D, 4 * H, scale=0.5), normal(H, 4 * H, scale=0.5),
+            normal(4 * H)]
+    args += [normal(B, H), normal(B, H)] if with_state else [None, None]
+    grads = [normal(B, T, H), normal(B, H), normal(B, H)]
+    return args, grads
+
+
+def run(impl, args, grads):
+    h_seq, (h_T, c_T), cache = impl.lstm_forward(*args)
+    return [h_seq, h_T, c_T, *impl.lstm_backward(*grads, cache)]
+
+
+def assert_fast_equals_spec(args, grads):
+    dtype = args[0].dtype.type
+    as64 = [None if a is None else a.astype(np.float64) for a in args]
+    exact = run(spec, as64, [None if g is None else g.astype(np.float64) for g in grads])
+    for name, f, s, e in zip(NAMES, run(fast, args, grads), run(spec, args, grads), exact):
+        assert f.shape == s.shape, f"{name}: shape {f.shape}, spec {s.shape}"
+        assert f.dtype == s.dtype == dtype, f"{name}: dtype {f.dtype}, spec {s.dtype}"
+        if dtype == np.float64:
+            assert relative(f, s) < RTOL[dtype], f"{name}: relative error {relative(f, s):.1e}"
+        else:
+            bound = max(RTOL[dtype], relative(s, e))
+            assert relative(f, e) <= bound, (
+                f"{name}: float32 fast path off the float64 result by {relative(f, e):.1e}, "
+                f"the float32 specification by {relative(s, e):.1e}")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("with_state", [False, True])
+@pytest.mark.parametrize("B,T,D,H", SHAPES)
+def test_fast_path_equals_the_specification(B, T, D, H, with_state, dtype):
+    rng = np.random.default_rng([B, T, D, H, with_state])
+    assert_fast_equals_spec(*random_problem(rng, B, T, D, H, dtype, with_state))
+
+
+def test_no_upstream_state_gradient_and_no_bias():
+    """dh_T = dc_T = None (zeros) and bias=None, as the layer passes them."""
+    rng = np.random.default_rng(7)
+    args, grads = random_problem(rng, 4, 5, 3, 6, np.float64, with_state=False)
+    args[3] = None
+    grads[1:] = [None, None]
+    assert_fast_equals_spec(args, grads)
+
+
+def test_large_gate_inputs_saturate_like_numpy():
+    """|z| far beyond the clipping points of the vectorised tanh (10 in float32, 20 in
+    float64): the gates saturate to exactly 0 or 1, as np.tanh does."""
+    rng = np.random.default_rng(8)
+    for dtype in (np.float64, np.float32):
+        args, grads = random_problem(rng, 3, 4, 2, 3, dtype, with_state=True)
+        args[1] = args[1] * dtype(100.0)
+        assert_fast_equals_spec(args, grads)
+
+
+def test_vectorised_tanh_is_accurate_to_two_ulp():
+    @numba.njit
+    def tanh_all(x, out):
+        for k in range(x.shape[0]):
+            out[k] = fast._tanh(x[k])
+
+    rng = np.random.default_rng(9)
+    for dtype in (np.float64, np.float32):
+        x = np.concatenate([rng.standard_normal(20000) * 4, rng.uniform(-0.7, 0.7, 5000),
+                            rng.uniform(-1e-4, 1e-4, 1000), rng.uniform(-30, 30, 1000),
+                            [0.0, 0.625, -0.625, 9.99, 10.01, 19.99, 20.01, 1e-30, 700.0]])
+        x = x.astype(dtype)
+        got = np.empty_like(x)
+        tanh_all(x, got)
+        exact = np.tanh(x.astype(np.float64))
+        ulp = np.spacing(np.abs(exact).astype(dtype)).astype(np.float64)
+        assert np.max(np.abs(got - exact) / ulp) <= 2.0, dtype
+        specials = np.array([np.inf, -np.inf, np.nan, -0.0], dtype)
+        out = np.empty_like(specials)
+        tanh_all(specials, out)
+        np.testing.assert_array_equal(out[:2], [1.0, -1.0])
+        assert np.isnan(out[2]) and out[3] == 0.0 and np.signbit(out[3])
+
+
+def test_thread_count_does_not_change_results():
+    """The batch is cut into one slice per thread; each row's arithmetic is the same
+    whatever the slicing, so one thread and all threads agree bit for bit."""
+    rng = np.random.default_rng(10)
+    args, grads = random_problem(rng, 70, 5, 3, 4, np.float64, with_state=True)
+    runs = []
+    old = numba.get_num_threads()
+    for threads in sorted({1, old}):
+        numba.set_num_threads(threads)
+        try:
+            h_seq, (h_T, c_T), cache = fast.lstm_forward(*args)
+            runs.append([h_seq, h_T, c_T, *fast.lstm_backward(*grads, cache)])
+        finally:
+            numba.set_num_threads(old)
+    for first, other in zip(runs[0], runs[-1]):
+        np.testing.assert_array_equal(first, other)
+
+
+def test_two_halves_equal_one_pass():
+    """Running the sequence in two halves, passing (h, c) forward and (dh, dc) back,
+    equals one pass (the sequential-matches-batch check, on the fast path)."""
+    rng = np.random.default_rng(11)
+    args, (dh_seq, _, _) = random_problem(rng, 3, 8, 2, 5, np.float64, with_state=True)
+    x, W, U, b, h0, c0 = args
+    full, _, cache = fast.lstm_forward(*args)
+    dx, dW, dU, db, dh0, dc0 = fast.lstm_backward(dh_seq, None, None, cache)
+    first, (h_k, c_k), cache1 = fast.lstm_forward(x[:, :3], W, U, b, h0, c0)
+    second, _, cache2 = fast.lstm_forward(x[:, 3:], W, U, b, h_k, c_k)
+    dx2, dW2, dU2, db2, dh_k, dc_k = fast.lstm_backward(dh_seq[:, 3:], None, None, cache2)
+    dx1, dW1, dU1, db1, dh0_1, dc0_1 = fast.lstm_backward(dh_seq[:, :3], dh_k, dc_k, cache1)
+    pairs = [(np.concatenate([first, second], axis=1), full), (np.concatenate([dx1, dx2], axis=1), dx),
+             (dW1 + dW2, dW), (dU1 + dU2, dU), (db1 + db2, db), (dh0_1, dh0), (dc0_1, dc0)]
+    for split, whole in pairs:
+        assert relative(split, whole) < 1e-12
+
+
+@pytest.fixture
+def numba_backend():
+    old = config.backend()
+    config.set_backend("numba")
+    yield
+    config.set_backend(old)
+
+
+@pytest.mark.parametrize("return_sequences", [True, False])
+@pytest.mark.parametrize("with_state", [False, True])
+def test_lstm_layer_on_the_numba_backend_passes_the_gradient_check(
+        float64, numba_backend, return_sequences, with_state):
+    rng = np.random.default_rng(12)
+    B, T, D, H = 2, 4, 3, 3
+    layer = LSTM(H, return_sequences=return_sequences, return_state=with_state)
+    shapes = [(None, T, D), (None, H), (None, H)] if with_state else (None, T, D)
+    layer.build(shapes)
+    layer.set_weights([0.5 * rng.standard_normal(w.shape) for w in layer.weights])
+    inputs = [rng.standard_normal((B, T, D))]
+    if with_state:
+        inputs += [rng.standard_normal((B, H)), rng.standard_normal((B, H))]
+        layer.forward(inputs)
+    _, cache = layer.forward(inputs if with_state else inputs[0])
+    assert isinstance(cache[0], fast.NumbaLSTMCache)
+    errors = gradcheck.check_layer(layer, inputs if with_state else inputs[0])
+    assert max(errors.values()) < 1e-6, errors
+
+
+def test_dispatch_follows_the_backend_and_the_activations(numba_backend):
+    rng = np.random.default_rng(13)
+    args, _ = random_problem(rng, 2, 3, 2, 2, np.float64, with_state=False)
+    assert isinstance(ops.lstm_forward(*args)[2], fast.NumbaLSTMCache)
+    # the kernels compute tanh/sigmoid only: other activations take the NumPy path
+    assert isinstance(ops.lstm_forward(*args, activation="relu")[2], spec.LSTMCache)
+    config.set_backend("numpy")
+    assert config.backend() == "numpy"
+    assert isinstance(ops.lstm_forward(*args)[2], spec.LSTMCache)
+
+
+def test_numba_kernels_refuse_other_activations():
+    rng = np.random.default_rng(14)
+    args, _ = random_problem(rng, 2, 3, 2, 2, np.float64, with_state=False)
+    with pytest.raises(ValueError, match="activation='tanh'.*got 'relu'"):
+        fast.lstm_forward(*args, activation="relu")
+
+
+def test_set_backend_rejects_unknown_names():
+    with pytest.raises(ValueError, match=r"expected one of \('numpy', 'numba'\), got 'cuda'"):
+        config.set_backend("cuda")
+
+
+def test_asking_for_numba_without_numba_is_an_error(monkeypatch):
+    monkeypatch.setitem(sys.modules, "numba", None)     # `import numba` now fails
+    old = config.backend()
+    with pytest.raises(ImportError, match="set_backend\\('numba'\\): numba does not import"):
+        config.set_backend("numba")
+    assert config.backend() == old

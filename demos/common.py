@@ -64,6 +64,7 @@ class Report:
         self.out, self.quick, self.seed = args.out, args.quick, args.seed
         self.numbers, self.claims, self.figures = {}, [], []
         self.start = time.perf_counter()
+        self.cpu_start = time.process_time()          # CPU of all threads: the load-free cost
 
     def savefig(self, fig, name):
         """Save ``fig`` as ``<out>/expNN_<name>.png`` and close it."""
@@ -87,14 +88,16 @@ class Report:
     def write(self):
         """Write the JSON, print the claims, return the file's path."""
         seconds = time.perf_counter() - self.start
+        cpu_seconds = time.process_time() - self.cpu_start
         record = {"experiment": self.number, "title": self.title, "about": self.about,
                   "quick": self.quick, "seed": self.seed, "seconds": round(seconds, 1),
+                  "cpu_seconds": round(cpu_seconds, 1),
                   "numbers": to_builtin(self.numbers), "claims": self.claims,
                   "figures": self.figures}
         path = os.path.join(self.out, f"exp{self.number:02d}.json")
         with open(path, "w") as f:
             json.dump(record, f, indent=1)
-        print(f"\nExperiment {self.number}: {self.title} ({seconds:.0f} s)")
+        print(f"\nExperiment {self.number}: {self.title} ({seconds:.0f} s, CPU {cpu_seconds:.0f} s)")
         for c in self.claims:
             verdict = "held" if c["held"] else "DID NOT HOLD"
             print(f"  {c['id']}: {c['metric']} = {c['measured']:.4g} "

@@ -7,7 +7,7 @@ displace the phase of the sine (except for the beginning [...])". The displaceme
 at most 0.1 * pi/2; the model is the four-layer ``get_model(latent_dim=1)``, trained
 "with default MSE and rmsprop".
 
-Here: T = 50 (the post: 100), 200 training waves sin(2 pi x + p), p ~ U(0, 0.1 pi/2),
+Here: T = 100 as in the post, 200 training waves sin(2 pi x + p), p ~ U(0, 0.1 pi/2),
 batch size 20 (the post: 1000; small batches give our short budget 10 times more
 updates). We interpolate the latent over the range the encoder actually produces,
 decode, and read each decoded wave's phase by a least-squares fit on x >= 0.2.
@@ -26,7 +26,7 @@ from tinylstm.utils import set_random_seed
 
 plt = common.plt
 
-timesteps = 50                  # the post: 100
+timesteps = 100                 # as in the post
 input_dim = 1
 N_TRAIN = 200
 MAX_PHASE = 0.1 * np.pi / 2     # "the phase displacement was just 0.1 * pi/2"

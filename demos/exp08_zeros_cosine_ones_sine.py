@@ -5,7 +5,7 @@ ones if we want the sine: f(0,0,0,0,0,0,0,..) = cos(x) and f(1,1,1,1,1,1,...) = 
 My assumption is that it learns sinus displaced between the phase of sin and cos. What
 it did was to learn one perfectly and ignore the other one..."
 
-Here: the post's four-layer ``get_model(latent_dim=1)`` with T = 50, the two input
+Here: the post's four-layer ``get_model(latent_dim=1)`` with T = 100, the two input
 sequences (all zeros, all ones) as one batch, mean squared error and RMSprop. We
 measure the error of each of the two outputs and the phase of each (0 is the sine,
 pi/2 the cosine).
@@ -20,9 +20,9 @@ from tinylstm.utils import set_random_seed
 
 plt = common.plt
 
-timesteps = 50
+timesteps = 100                 # as in the post
 input_dim = 1
-EPOCHS, QUICK_EPOCHS = 1000, 5      # one update per epoch: the batch is the two sequences
+EPOCHS, QUICK_EPOCHS = 3000, 5      # one update per epoch: the batch is the two sequences
 PERFECT = 1e-3                      # "learn one perfectly": MSE below this
 IGNORED = 0.1                       # "ignore the other one": MSE above this
 

@@ -7,7 +7,7 @@ functional code, below), trained with Adam. "Interpolating the hidden value betw
 of x < 0.2, but the rest looks good." Then: "the one latent variable can be used
 directly to control the phase displacement of such a sine wave."
 
-Here: the post's code with T = 50 (the post: 100) and 200 training waves
+Here: the post's code with T = 100 as in the post and 200 training waves
 sin(2 pi x + p), p ~ U(0, pi/2). Batch size 20 (the post does not give it for this
 run): on our budget small batches give 10 times more updates than full batches. We
 interpolate the latent over the range the encoder actually produces on the training
@@ -24,7 +24,7 @@ from tinylstm.utils import set_random_seed
 
 plt = common.plt
 
-timesteps = 50                  # the post: 100
+timesteps = 100                 # as in the post
 input_dim = 1
 N_TRAIN = 200
 MAX_PHASE = np.pi / 2           # "increase the maximum displacement to pi/2"

@@ -62,7 +62,7 @@ class Report:
     def __init__(self, number, title, about, args):
         self.number, self.title, self.about = number, title, about.strip()
         self.out, self.quick, self.seed = args.out, args.quick, args.seed
-        self.numbers, self.claims, self.figures = {}, [], []
+        self.numbers, self.claims, self.figures, self.notes = {}, [], [], []
         self.start = time.perf_counter()
         self.cpu_start = time.process_time()          # CPU of all threads: the load-free cost
 
@@ -85,6 +85,10 @@ class Report:
                             "held": held})
         return held
 
+    def note(self, text):
+        """A sentence for the gallery about what this run showed (write it from the numbers)."""
+        self.notes.append(text)
+
     def write(self):
         """Write the JSON, print the claims, return the file's path."""
         seconds = time.perf_counter() - self.start
@@ -93,7 +97,7 @@ class Report:
                   "quick": self.quick, "seed": self.seed, "seconds": round(seconds, 1),
                   "cpu_seconds": round(cpu_seconds, 1),
                   "numbers": to_builtin(self.numbers), "claims": self.claims,
-                  "figures": self.figures}
+                  "figures": self.figures, "notes": self.notes}
         path = os.path.join(self.out, f"exp{self.number:02d}.json")
         with open(path, "w") as f:
             json.dump(record, f, indent=1)

@@ -105,4 +105,6 @@ report.check("1b", "With a second LSTM layer the hill is approximated",
 report.check("1c", "The hill needs the second layer: one layer does not get it",
              "MSE of the hill, one LSTM layer (same epochs)", runs["hill, 1 layer"]["mse"],
              ">", FIT_MSE)
+report.note(f"Epochs until the training MSE first fell below {FIT_MSE:g} (of {epochs}): "
+            + "; ".join(f"{name}: {run['epochs_to_fit'] or 'never'}" for name, run in runs.items()) + ".")
 report.write()

@@ -110,4 +110,7 @@ slower = (sum(epochs_or_all(runs[c, "only y"]) for c in curves)
 report.check("2b", "It took a little bit longer (than with the x values)",
              f"epochs to MSE < {FIT_MSE:g} (checked every {EVERY}), y only / (x, y), line + hill", slower,
              ">", SLOWER_RATIO)
+report.note(f"Epochs until the error on y first fell below {FIT_MSE:g} (of {epochs}): "
+            + "; ".join(f"{c} from {i}: {r['epochs_to_fit'] or 'never'}" for (c, i), r in runs.items())
+            + ".")
 report.write()

@@ -105,4 +105,6 @@ report.check("4b", "Divergence starting from 0.5 (validation amplitudes > 0.5)",
 report.check("4c", "The divergence grows past 0.5",
              "Spearman rho of |error| and amplitude, amplitudes > 0.5",
              common.spearman(a_val, np.abs(p_val - a_val)), ">", GROWS)
+report.note(f"For a sine of amplitude {grid[-1]:.2f} the lstm says {p_grid[-1]:.3f}; "
+            f"for {grid[len(grid) // 2 - 1]:.2f} it says {p_grid[len(grid) // 2 - 1]:.3f}.")
 report.write()

@@ -100,4 +100,6 @@ report.check("5b", "Negative slopes are not handled correctly",
 report.check("5c", "Larger slopes are not handled correctly",
              "MAE of m, slopes in (1, 2] / inside", errors["larger slopes"]["mae_m"] / inside,
              ">", FAILS)
+edge = model.predict(lines(np.array([-1.0, 2.0]), np.array([0.25, 0.25])), verbose=0)[:, 0]
+report.note(f"The line -1 x + 0.25 gets slope {edge[0]:.2f}; the line 2 x + 0.25 gets {edge[1]:.2f}.")
 report.write()

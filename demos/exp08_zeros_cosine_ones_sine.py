@@ -83,4 +83,7 @@ report.check("8a", "It learned one (of cosine and sine) perfectly",
              "the smaller of the two MSEs", min(errors), "<", PERFECT)
 report.check("8b", "... and ignored the other one",
              "the larger of the two MSEs", max(errors), ">", IGNORED)
+report.note(f"Fitted phase of the output for zeros: {phases[0]:.2f} (the cosine is pi/2 = 1.57); "
+            f"for ones: {phases[1]:.2f} (the sine is 0). Latent values: {latent[0]:.3f} and "
+            f"{latent[1]:.3f}.")
 report.write()

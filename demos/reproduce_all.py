@@ -7,7 +7,9 @@
 Each demo runs in its own process and writes ``expNN.json``; this script gathers the
 claim records into ``claims.json`` and prints them as a table. A claim that did not
 hold is a finding and is reported as such: the exit status is 0. It is 1 only if a
-demo crashed or wrote no record.
+demo crashed or wrote no record. A full run of all ten into the default folder also
+rewrites the gallery, ``docs/experiments.md``, from the records, so that its numbers
+are always the ones of the figures next to it.
 """
 import argparse
 import glob
@@ -20,7 +22,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from common import DEFAULT_OUT  # noqa: E402
+from common import DEFAULT_OUT, ROOT  # noqa: E402
+
+GALLERY = os.path.join(ROOT, "docs", "experiments.md")
 
 
 def demos(only=None):
@@ -70,6 +74,57 @@ def table(records):
     return "\n".join(lines)
 
 
+def gallery(records, summary):
+    """docs/experiments.md: per experiment the post's claims, the figures, the numbers."""
+    held, total = summary["held"], summary["total"]
+    cpu = sum(r["cpu_seconds"] for r in records)
+    lines = [
+        "# The post's experiments, reproduced",
+        "",
+        "Every section of the blog post this package grew out of, run again with tinylstm:",
+        "the post's data, its models in its own Keras style, its training, its figures, and",
+        "each of its claims turned into a number with a threshold written at the top of the",
+        "demo. A claim that did not reproduce is listed as such.",
+        "",
+        "This page is written by `python demos/reproduce_all.py` (seed "
+        f"{summary['seed']}): {held} of {total} claims held; the ten demos took "
+        f"{summary['wall_seconds']:.0f} s of wall time with {summary['jobs']} jobs "
+        f"({cpu:.0f} s of CPU in all). Each demo also runs alone, e.g.",
+        "`python demos/exp09_deep_autoencoder.py --out /tmp/figures`; `--quick` is a smoke run",
+        "of a few epochs, `--seed N` another seed. The numbers behind each figure are in",
+        "`figures/expNN.json`, all claims in `figures/claims.json`.",
+        "",
+        "| claim | the post | measured | held |",
+        "|---|---|---|---|",
+    ]
+    for r in records:
+        for c in r["claims"]:
+            lines.append(f"| [{c['id']}](#{anchor(r)}) | {c['claim']} | {c['metric']}: "
+                         f"{c['measured']:.4g} (claim {c['op']} {c['threshold']:g}) | "
+                         f"{'yes' if c['held'] else '**no**'} |")
+    for r in records:
+        script = next(os.path.basename(p) for p in demos([r["experiment"]]))
+        lines += ["", f"## {r['experiment']}. {r['title']}", "", r["about"], ""]
+        lines += ["| claim | the post | measured | threshold | held |", "|---|---|---|---|---|"]
+        for c in r["claims"]:
+            lines.append(f"| {c['id']} | {c['claim']} | {c['metric']}: {c['measured']:.4g} | "
+                         f"{c['op']} {c['threshold']:g} | {'yes' if c['held'] else '**no**'} |")
+        if r.get("notes"):
+            lines += ["", "What this run showed:", ""] + [f"- {n}" for n in r["notes"]]
+        lines += [""] + [f"![{name}](figures/{name})" for name in r["figures"]]
+        lines += ["", f"Command: `python demos/{script}` ({r['wall_seconds']:.0f} s wall, "
+                      f"{r['cpu_seconds']:.0f} s CPU in this run); numbers: "
+                      f"[figures/exp{r['experiment']:02d}.json](figures/exp{r['experiment']:02d}.json)."]
+    return "\n".join(lines) + "\n"
+
+
+def anchor(record):
+    """The GitHub anchor of an experiment's heading."""
+    text = f"{record['experiment']}. {record['title']}".lower()
+    kept = "".join(ch for ch in text if ch.isalnum() or ch in " -_")
+    return kept.replace(" ", "-")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.strip().splitlines()[0])
     parser.add_argument("--out", default=DEFAULT_OUT, help=f"output folder (default {DEFAULT_OUT})")
@@ -117,6 +172,12 @@ def main():
                                for r in records]}
     with open(os.path.join(args.out, "claims.json"), "w") as f:
         json.dump(summary, f, indent=1)
+    full_default_run = (not args.quick and not args.only and not crashed
+                        and os.path.abspath(args.out) == os.path.abspath(DEFAULT_OUT))
+    if full_default_run:
+        with open(GALLERY, "w") as f:
+            f.write(gallery(records, summary))
+        print(f"wrote {GALLERY}")
     if crashed:
         print(f"crashed: {', '.join(crashed)}", file=sys.stderr)
         return 1

@@ -1,0 +1,275 @@
+"""Seconds per training epoch: tinylstm's numba path, its NumPy path and PyTorch's nn.LSTM.
+
+    python benchmarks/bench_lstm.py [--epochs 7] [--out docs/performance.md]
+
+Models of the blog post, trained on the same 1000 sine waves of 100 steps with
+Adam and the mean squared error (the autoencoder reconstructs its input):
+
+    ae4   LSTM 32 -> LSTM 1 -> RepeatVector 100 -> LSTM 32 -> LSTM 1  (8,976 weights)
+    deep  LSTM 32 -> LSTM 32 -> LSTM 1 -> RepeatVector -> LSTM 32 -> LSTM 32 -> LSTM 1
+
+in float32 and float64, with the same number of threads for numba, BLAS and torch.
+The three implementations take turns epoch by epoch, so that a change of load on
+the machine hits them alike; the table gives the median over the epochs after a
+first one (whose extra time, numba's loading of compiled code included, is the
+"first-epoch overhead"). The arithmetic floor is the time the epoch's matrix
+products would take at the rate this machine's BLAS reaches on a large product
+of the same kind.
+
+The compile time of the numba kernels is measured in fresh processes, with an
+empty on-disk cache (cold) and then with the cache it left (warm).
+
+Not a test: nothing is asserted. torch is optional (`pip install -e .[crosscheck]`);
+without it the PyTorch columns say so.
+"""
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+import numba  # noqa: E402
+
+import tinylstm  # noqa: E402
+from tinylstm import config, utils  # noqa: E402
+from tinylstm.layers import LSTM, Input, RepeatVector  # noqa: E402
+from tinylstm.models import Sequential  # noqa: E402
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+N_SEQUENCES, TIMESTEPS = 1000, 100
+# (name, encoder units, decoder units): the last encoder layer is the latent one
+MODELS = {"ae4": ([32, 1], [32, 1]), "deep": ([32, 32, 1], [32, 32, 1])}
+CASES = [("ae4", 1000), ("ae4", 100), ("deep", 100)]
+
+
+def sine_data(dtype):
+    """1000 sines of random phase, sampled at 100 points: (1000, 100, 1)."""
+    rng = np.random.default_rng(0)
+    t = np.linspace(0.0, 2.0 * np.pi, TIMESTEPS)
+    phase = rng.uniform(0.0, np.pi / 2, (N_SEQUENCES, 1))
+    return np.sin(t + phase)[:, :, None].astype(dtype)
+
+
+def layer_shapes(model):
+    """(D, H) of every LSTM of the model, in order."""
+    encoder, decoder = MODELS[model]
+    shapes, d = [], 1
+    for h in encoder + decoder:
+        shapes.append((d, h))
+        d = h
+    return shapes
+
+
+def epoch_flops(model):
+    """Multiply-adds x 2 of one epoch's matrix products: per LSTM and sample, forward
+    T (D + H) 4H, and twice that backward (dW, dU; dx, dh)."""
+    return sum(3 * 2 * N_SEQUENCES * TIMESTEPS * (d + h) * 4 * h for d, h in layer_shapes(model))
+
+
+# -- the three trainers: each returns a function that runs one epoch ----------------
+def tinylstm_trainer(model_name, batch_size, dtype, backend, x):
+    config.set_floatx(np.dtype(dtype).name)
+    config.set_backend(backend)
+    utils.set_random_seed(0)
+    encoder, decoder = MODELS[model_name]
+    model = Sequential([Input((TIMESTEPS, 1))])
+    for k, units in enumerate(encoder):
+        model.add(LSTM(units, return_sequences=k < len(encoder) - 1))
+    model.add(RepeatVector(TIMESTEPS))
+    for units in decoder:
+        model.add(LSTM(units, return_sequences=True))
+    model.compile(optimizer="adam", loss="mse")
+
+    def epoch():
+        config.set_backend(backend)     # the trainers take turns: each sets its own
+        model.fit(x, x, batch_size=batch_size, epochs=1, shuffle=True, verbose=0)
+    return epoch
+
+
+def torch_trainer(model_name, batch_size, dtype, x):
+    torch.manual_seed(0)
+    tdtype = torch.float32 if dtype == np.float32 else torch.float64
+    encoder, decoder = MODELS[model_name]
+    sizes = layer_shapes(model_name)
+    lstms = torch.nn.ModuleList([torch.nn.LSTM(d, h, batch_first=True, dtype=tdtype) for d, h in sizes])
+    n_enc = len(encoder)
+
+    def forward(xb):
+        h = xb
+        for k, lstm in enumerate(lstms):
+            h, _ = lstm(h)
+            if k == n_enc - 1:                                  # latent: last step, repeated
+                h = h[:, -1:, :].expand(-1, TIMESTEPS, -1)
+        return h
+
+    opt = torch.optim.Adam(lstms.parameters(), lr=1e-3)
+    data = torch.from_numpy(x)
+
+    def epoch():
+        order = torch.randperm(len(data))
+        for start in range(0, len(data), batch_size):
+            xb = data[order[start:start + batch_size]]
+            opt.zero_grad()
+            loss = torch.mean((forward(xb) - xb) ** 2)
+            loss.backward()
+            opt.step()
+    return epoch
+
+
+def blas_rate(dtype):
+    """FLOP/s of this machine's BLAS on a large product shaped like dU (H x BT @ BT x 4H)."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((32, N_SEQUENCES * TIMESTEPS)).astype(dtype)
+    b = rng.standard_normal((N_SEQUENCES * TIMESTEPS, 128)).astype(dtype)
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - start)
+    return 2.0 * a.shape[0] * a.shape[1] * b.shape[1] / best
+
+
+# -- compile time ----------------------------------------------------------------
+COMPILE_SNIPPET = """
+import time, numpy as np
+start = time.perf_counter()
+from tinylstm.ops import lstm_numba
+for dtype in (np.float32, np.float64):
+    x = np.ones((2, 3, 1), dtype); W = np.ones((1, 8), dtype); U = np.ones((2, 8), dtype)
+    h, _, cache = lstm_numba.lstm_forward(x, W, U)
+    lstm_numba.lstm_backward(np.ones_like(h), None, None, cache)
+print(time.perf_counter() - start)
+"""
+
+
+def compile_times():
+    """Seconds to import and first run the kernels (float32 and float64), cold and warm cache."""
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    with tempfile.TemporaryDirectory() as cache_dir:
+        env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir, PYTHONPATH=root)
+        return [float(subprocess.run([sys.executable, "-c", COMPILE_SNIPPET], env=env, check=True,
+                                     capture_output=True, text=True).stdout) for _ in range(2)]
+
+
+# -- the run -----------------------------------------------------------------------
+def run_case(model_name, batch_size, dtype, epochs):
+    x = sine_data(dtype)
+    trainers = {"numba": tinylstm_trainer(model_name, batch_size, dtype, "numba", x),
+                "numpy": tinylstm_trainer(model_name, batch_size, dtype, "numpy", x)}
+    if torch is not None:
+        trainers["torch"] = torch_trainer(model_name, batch_size, dtype, x)
+    times = {name: [] for name in trainers}
+    for _ in range(epochs + 1):
+        for name, epoch in trainers.items():
+            start = time.perf_counter()
+            epoch()
+            times[name].append(time.perf_counter() - start)
+    return {name: (ts[0], statistics.median(ts[1:])) for name, ts in times.items()}
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    versions = f"numpy {np.__version__}, numba {numba.__version__}, tinylstm {tinylstm.__version__}"
+    versions += f", torch {torch.__version__}" if torch is not None else ", torch not installed"
+    return f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; {versions}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--epochs", type=int, default=7, help="timed epochs after the first (default 7)")
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                      "..", "docs", "performance.md"))
+    args = parser.parse_args()
+    threads = numba.get_num_threads()
+    if torch is not None:
+        torch.set_num_threads(threads)
+    else:
+        print("torch is not installed (pip install -e .[crosscheck]): no PyTorch columns")
+    load_before = os.getloadavg()[0]
+    cold, warm = compile_times()
+    print(f"numba compile, first process: {cold:.1f} s (cold cache), {warm:.2f} s (warm cache)")
+
+    rows = []
+    for dtype in (np.float32, np.float64):
+        rate = blas_rate(dtype)
+        for model_name, batch_size in CASES:
+            result = run_case(model_name, batch_size, dtype, args.epochs)
+            floor = epoch_flops(model_name) / rate
+            rows.append((model_name, batch_size, np.dtype(dtype).name, result, floor, rate))
+            print(format_row(rows[-1]), flush=True)
+    load_after = os.getloadavg()[0]
+
+    header = ("| model | batch | dtype | numba s/epoch | NumPy s/epoch | torch s/epoch | numba / torch "
+              "| NumPy / torch | numba first-epoch overhead s | floor s | numba % of floor |")
+    lines = [header, "|" + "---|" * (header.count("|") - 1)]
+    lines += [format_row(row) for row in rows]
+    text = REPORT.format(
+        machine=machine(), threads=threads, epochs=args.epochs, cold=cold, warm=warm,
+        load_before=load_before, load_after=load_after, table="\n".join(lines),
+        rate32=rows[0][5] / 1e9, rate64=rows[len(CASES)][5] / 1e9,
+        command="python benchmarks/bench_lstm.py --epochs " + str(args.epochs))
+    with open(args.out, "w") as f:
+        f.write(text)
+    print(f"written to {os.path.normpath(args.out)}")
+
+
+def format_row(row):
+    model_name, batch_size, dtype, result, floor, _ = row
+    first, numba_s = result["numba"]
+    numpy_s = result["numpy"][1]
+    if "torch" in result:
+        torch_s = result["torch"][1]
+        torch_cells = f"{torch_s:.3f} | {numba_s / torch_s:.2f} | {numpy_s / torch_s:.2f}"
+    else:
+        torch_cells = "no torch | - | -"
+    return (f"| {model_name} | {batch_size} | {dtype} | {numba_s:.3f} | {numpy_s:.3f} | {torch_cells} | "
+            f"{first - numba_s:.2f} | {floor:.4f} | {100 * floor / numba_s:.0f}% |")
+
+
+REPORT = """# Performance
+
+Seconds per training epoch (median of {epochs} epochs after the first) of the blog post's
+autoencoders on 1000 sine waves of 100 steps, Adam, mean squared error:
+tinylstm's numba path, tinylstm's NumPy path (the specification) and PyTorch's
+`nn.LSTM` with the same layer shapes, dtype and thread count ({threads}).
+
+- `ae4`: LSTM 32 -> LSTM 1 -> RepeatVector 100 -> LSTM 32 -> LSTM 1 (8,976 weights)
+- `deep`: LSTM 32 -> LSTM 32 -> LSTM 1 -> RepeatVector 100 -> LSTM 32 -> LSTM 32 -> LSTM 1
+
+{table}
+
+- *first-epoch overhead*: the first epoch's time minus the median, numba path, in
+  a process whose kernels are already in numba's on-disk cache.
+- *floor*: the epoch's matrix products (forward T(D+H)4H multiply-adds per LSTM and
+  sample, three times that with the backward pass) at the rate this machine's
+  BLAS reaches on a large product of the dU shape: {rate32:.0f} GFLOP/s in float32,
+  {rate64:.0f} GFLOP/s in float64. The tanh/sigmoid evaluations and the memory
+  traffic come on top of it.
+- numba compile time, first process: {cold:.1f} s with an empty cache, {warm:.2f} s
+  with a warm one (import and first call of the kernels, float32 and float64).
+
+Machine: {machine}. Load average (1 min) {load_before:.2f} before the run, {load_after:.2f}
+after: the machine is shared, so single numbers move; the ratios come from the same
+run, with the implementations taking turns epoch by epoch.
+
+Reproduce: `{command}` (writes this file).
+"""
+
+if __name__ == "__main__":
+    main()

@@ -61,49 +61,43 @@ def _int32_bits_as_float32(typingctx, bits):
 
 _LOG2E = 1.4426950408889634
 _LN2_HI, _LN2_LO = 6.93145751953125e-1, 1.42860682030941723212e-6    # ln 2 = hi + lo
-_TP = (-9.64399179425052238628e-1, -9.92877231001918586564e1, -1.61468768441708447952e3)
-_TQ = (1.12811678491632931402e2, 2.23548839060100448583e3, 4.84406305325125486048e3)
-_TP0, _TP1, _TP2 = _TP
-_TQ0, _TQ1, _TQ2 = _TQ
+# Cephes: tanh x = x + x^3 P(x^2) / Q(x^2) on |x| < 0.625 ...
+_TP0, _TP1, _TP2 = -9.64399179425052238628e-1, -9.92877231001918586564e1, -1.61468768441708447952e3
+_TQ0, _TQ1, _TQ2 = 1.12811678491632931402e2, 2.23548839060100448583e3, 4.84406305325125486048e3
+# ... and e^r = (Q(r^2) + r P(r^2)) / (Q(r^2) - r P(r^2)) on |r| <= ln2 / 2
+_EP0, _EP1, _EP2 = 1.26177193074810590878e-4, 3.02994407707441961300e-2, 9.99999999999999999910e-1
+_EQ0, _EQ1, _EQ2 = 3.00198505138664455042e-6, 2.52448340349684104192e-3, 2.27265548208155028766e-1
+_EQ3 = 2.00000000000000000009e0
 
 
 def _tanh64(x):
-    """tanh for float64, Cephes' method without branches.
+    """tanh for float64 from Cephes' rational approximations, without branches.
 
     |x| < 0.625:  tanh x = x + x^3 P(x^2) / Q(x^2)
-    otherwise:    tanh x = 1 - 2 / (e^{2|x|} + 1), |x| clipped at 20 (tanh 20 = 1
-                  in float64), e^y = 2^n e^r with |r| <= ln2 / 2, e^r by its
-                  Taylor series to r^13 (error < 1e-17).
-    Both branches are computed and one is kept by multiplying with m = 1 or 0:
-    with no branch at all (not even a conditional expression), a loop over it
-    vectorises and numba can paste it into the loop.
+    otherwise:    tanh x = (e^y - 1) / (e^y + 1), y = 2|x| with |x| clipped at 20
+                  (tanh 20 = 1 in float64); e^y = 2^n e^r, |r| <= ln2 / 2, and
+                  e^r = N / M (Pade), so tanh x = (2^n N - M) / (2^n N + M).
+    Both branches are computed and one is kept by multiplying with m = 1 or 0,
+    then one division: with no branch at all (not even a conditional
+    expression) a loop over it vectorises, and numba can paste it into the loop.
+    Within 2 ulp of the exact tanh.
     """
     a = np.minimum(np.abs(x), 20.0)              # (NaN passes through)
     y = a + a
     n = np.floor(y * _LOG2E + 0.5)
     r = (y - n * _LN2_HI) - n * _LN2_LO
-    p = 1.0 / 6227020800.0
-    p = p * r + 1.0 / 479001600.0
-    p = p * r + 1.0 / 39916800.0
-    p = p * r + 1.0 / 3628800.0
-    p = p * r + 1.0 / 362880.0
-    p = p * r + 1.0 / 40320.0
-    p = p * r + 1.0 / 5040.0
-    p = p * r + 1.0 / 720.0
-    p = p * r + 1.0 / 120.0
-    p = p * r + 1.0 / 24.0
-    p = p * r + 1.0 / 6.0
-    p = p * r + 0.5
-    p = p * r + 1.0
-    p = p * r + 1.0
+    rr = r * r
+    rp = r * ((_EP0 * rr + _EP1) * rr + _EP2)
+    q = ((_EQ0 * rr + _EQ1) * rr + _EQ2) * rr + _EQ3
     n64 = np.int64(np.int32(n))                  # (via int32: AVX2 converts that)
-    exp_y = p * _int64_bits_as_float64((n64 + 1023) << 52)               # e^r 2^n
+    big_n = _int64_bits_as_float64((n64 + 1023) << 52) * (q + rp)      # 2^n N
+    big_m = q - rp                                                      # M
     z = a * a
+    tq = ((z + _TQ0) * z + _TQ1) * z + _TQ2
     m = np.float64(a < 0.625)                    # 1: the small branch
-    num = m * (a * z * ((_TP0 * z + _TP1) * z + _TP2)) - (1.0 - m) * 2.0
-    den = m * (((z + _TQ0) * z + _TQ1) * z + _TQ2) + (1.0 - m) * (exp_y + 1.0)
-    t = (m * a + (1.0 - m)) + num / den          # one division for both branches
-    return np.copysign(t, x)
+    num = m * (a * tq + a * z * ((_TP0 * z + _TP1) * z + _TP2)) + (1.0 - m) * (big_n - big_m)
+    den = m * tq + (1.0 - m) * (big_n + big_m)
+    return np.copysign(num / den, x)
 
 
 _f4 = np.float32
@@ -223,14 +217,19 @@ def _forward_kernel(x, WT, UT, bias, gates, h, c, phi_c, bounds):
                     z[r, s0 + _u64(k)] = bias[r]
             _add_product(z, WT, x[t], start, n)                      # (1) b + x_t W
             _add_product(z, UT, h[t], start, n)                      # (1)   + h_{t-1} U
+            for r in range(H4):                                      # (2)-(5), row by row:
+                if 2 * H <= r < 3 * H:                               # short loop bodies let
+                    for k in range(n):                               # the CPU overlap the
+                        b = s0 + _u64(k)                             # tanh of many b
+                        z[r, b] = _tanh(z[r, b])                     # (4) g
+                else:
+                    for k in range(n):
+                        b = s0 + _u64(k)
+                        z[r, b] = half + half * _tanh(half * z[r, b])  # (2) i, (3) f, (5) o
             for j in range(H):
                 for k in range(n):
                     b = s0 + _u64(k)
-                    i = half + half * _tanh(half * z[j, b])          # (2)
-                    f = half + half * _tanh(half * z[H + j, b])      # (3)
-                    g = _tanh(z[2 * H + j, b])                       # (4)
-                    o = half + half * _tanh(half * z[3 * H + j, b])  # (5)
-                    z[j, b], z[H + j, b], z[2 * H + j, b], z[3 * H + j, b] = i, f, g, o
+                    i, f, g, o = z[j, b], z[H + j, b], z[2 * H + j, b], z[3 * H + j, b]
                     c_t = f * c[t, j, b] + i * g                     # (6)
                     phi = _tanh(c_t)
                     c[t + 1, j, b] = c_t

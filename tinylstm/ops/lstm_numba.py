@@ -196,6 +196,33 @@ def _add_product(out, A, X, start, n):
             q += 1
 
 
+@numba.njit(fastmath={"contract", "reassoc"}, error_model="numpy", cache=True)
+def _add_gram(out, X, Y, start, n):
+    """out[q, r] += sum_b X[q, b] Y[r, b] over the n columns b from ``start`` on.
+
+    out (Q, R) with R a multiple of 4, X (Q, B), Y (R, B). "reassoc" lets the
+    sums over b run in any order, so that they vectorise (BLAS is free to do the
+    same); four rows of Y at a time share each load of X.
+    """
+    Q, R = out.shape
+    s0 = _u64(start)
+    zero = out.dtype.type(0.0)
+    for q in range(Q):
+        for r in range(0, R, 4):
+            a0 = a1 = a2 = a3 = zero
+            for k in range(n):
+                b = s0 + _u64(k)
+                x = X[q, b]
+                a0 += x * Y[r, b]
+                a1 += x * Y[r + 1, b]
+                a2 += x * Y[r + 2, b]
+                a3 += x * Y[r + 3, b]
+            out[q, r] += a0
+            out[q, r + 1] += a1
+            out[q, r + 2] += a2
+            out[q, r + 3] += a3
+
+
 @numba.njit(parallel=True, **_JIT)
 def _forward_kernel(x, WT, UT, bias, gates, h, c, phi_c, bounds):
     """Steps (1)-(7) for t = 1..T, each batch slice bounds[s]:bounds[s+1] on its own thread.
@@ -238,13 +265,15 @@ def _forward_kernel(x, WT, UT, bias, gates, h, c, phi_c, bounds):
 
 
 @numba.njit(parallel=True, **_JIT)
-def _backward_kernel(dh_seq, gates, W, U, c, phi_c, dz, dx, dh_next, dc_next, dbias, bounds):
-    """The forward steps in reverse, each batch slice on its own thread.
+def _backward_kernel(dh_seq, x, gates, h, c, phi_c, W, U, dx, dh_next, dc_next, dz,
+                     dkernel, drecurrent_kernel, dbias, bounds):
+    """The forward steps in reverse, each batch slice s on its own thread.
 
-    dh_seq (T, H, B); W (D, 4H), U (H, 4H); dh_next, dc_next (H, B) hold dL/dh_T,
-    dL/dc_T on entry and dL/dh_0, dL/dc_0 on exit; dz (T, 4H, B) receives
-    dL/dz_t; dx (T, D, B), zeros on entry, receives dL/dx_t; dbias (4H, B), zeros
-    on entry, receives the sum of dz_t over t.
+    dh_seq (T, H, B); x, gates, h, c, phi_c as the forward pass left them; W (D, 4H),
+    U (H, 4H). dx (T, D, B) receives dL/dx_t; dh_next, dc_next (H, B) hold dL/dh_T,
+    dL/dc_T on entry and dL/dh_0, dL/dc_0 on exit; dz (4H, B) is room for dL/dz_t.
+    Each slice adds its part of the weight gradients into dkernel[s] (D, 4H),
+    drecurrent_kernel[s] (H, 4H) and, column by column, dbias (4H, B): zeros on entry.
     """
     T, H4, B = gates.shape
     H = H4 // 4
@@ -253,7 +282,7 @@ def _backward_kernel(dh_seq, gates, W, U, c, phi_c, dz, dx, dh_next, dc_next, db
         start, n = bounds[s], bounds[s + 1] - bounds[s]
         s0 = _u64(start)
         for t in range(T - 1, -1, -1):
-            a, d = gates[t], dz[t]                                   # (4H, B) each
+            a = gates[t]                                             # (4H, B)
             for j in range(H):
                 for k in range(n):
                     b = s0 + _u64(k)
@@ -262,20 +291,23 @@ def _backward_kernel(dh_seq, gates, W, U, c, phi_c, dz, dx, dh_next, dc_next, db
                     dh = dh_seq[t, j, b] + dh_next[j, b]             # h_t: output and step t+1
                     do = dh * phi                                    # (7) wrt o
                     dc = dc_next[j, b] + dh * o * (one - phi * phi)  # (7) wrt c, plus step t+1
-                    d[j, b] = dc * g * i * (one - i)                 # (6) wrt i, (2)
-                    d[H + j, b] = dc * c[t, j, b] * f * (one - f)    # (6) wrt f, (3)
-                    d[2 * H + j, b] = dc * i * (one - g * g)         # (6) wrt g, (4)
-                    d[3 * H + j, b] = do * o * (one - o)             # (5)
+                    dz[j, b] = dc * g * i * (one - i)                # (6) wrt i, (2)
+                    dz[H + j, b] = dc * c[t, j, b] * f * (one - f)   # (6) wrt f, (3)
+                    dz[2 * H + j, b] = dc * i * (one - g * g)        # (6) wrt g, (4)
+                    dz[3 * H + j, b] = do * o * (one - o)            # (5)
                     dc_next[j, b] = dc * f                           # (6) wrt c_{t-1}
-            for r in range(H4):                                      # (1) wrt b
+            # (1) z_t = x_t W + h_{t-1} U + b, differentiated
+            for r in range(H4):                                      # wrt b
                 for k in range(n):
                     b = s0 + _u64(k)
-                    dbias[r, b] += d[r, b]
-            _add_product(dx[t], W, d, start, n)                      # (1) wrt x_t
-            for j in range(H):                                       # (1) wrt h_{t-1}
+                    dbias[r, b] += dz[r, b]
+            _add_gram(dkernel[s], x[t], dz, start, n)                # wrt W: x_t^T dz_t
+            _add_gram(drecurrent_kernel[s], h[t], dz, start, n)      # wrt U: h_{t-1}^T dz_t
+            _add_product(dx[t], W, dz, start, n)                     # wrt x_t: dz_t W^T
+            for j in range(H):                                       # wrt h_{t-1}: dz_t U^T
                 for k in range(n):
                     dh_next[j, s0 + _u64(k)] = 0.0
-            _add_product(dh_next, U, d, start, n)
+            _add_product(dh_next, U, dz, start, n)
 
 
 # -- the functions -------------------------------------------------------------
@@ -356,15 +388,15 @@ def lstm_backward(dh_seq, dh_T, dc_T, cache):
     dh_fm = _feature_major(dh_seq, dtype)                          # (T, H, B)
     dh_next = _state(dh_T, B, H, dtype)                            # (H, B)
     dc_next = _state(dc_T, B, H, dtype)                            # (H, B)
-    dz = np.empty_like(gates)                                      # (T, 4H, B)
     dx = np.zeros_like(x_fm)                                       # (T, D, B)
-    dbias = np.zeros((H4, B), dtype)                               # (4H, B)
-    _backward_kernel(dh_fm, gates, np.ascontiguousarray(W), np.ascontiguousarray(U), c, phi_c,
-                     dz, dx, dh_next, dc_next, dbias, _batch_bounds(B))
-
-    # (1) wrt W and U: products over the whole sequence
-    dz_T = dz.transpose(0, 2, 1)                                   # (T, B, 4H) view
-    dkernel = np.matmul(x_fm, dz_T).sum(axis=0)                    # (D, 4H)
-    drecurrent_kernel = np.matmul(h[:-1], dz_T).sum(axis=0)        # (H, 4H)
-    return (dx.transpose(2, 0, 1), dkernel, drecurrent_kernel, dbias.sum(axis=1),
-            dh_next.T, dc_next.T)
+    dz = np.empty((H4, B), dtype)                                  # (4H, B) one step's dL/dz
+    bounds = _batch_bounds(B)
+    S, D = len(bounds) - 1, x_fm.shape[1]
+    dkernel = np.zeros((S, D, H4), dtype)                          # (S, D, 4H) per slice
+    drecurrent_kernel = np.zeros((S, H, H4), dtype)                # (S, H, 4H) per slice
+    dbias = np.zeros((H4, B), dtype)                               # (4H, B) per column
+    _backward_kernel(dh_fm, x_fm, gates, h, c, phi_c, np.ascontiguousarray(W),
+                     np.ascontiguousarray(U), dx, dh_next, dc_next, dz,
+                     dkernel, drecurrent_kernel, dbias, bounds)
+    return (dx.transpose(2, 0, 1), dkernel.sum(axis=0), drecurrent_kernel.sum(axis=0),
+            dbias.sum(axis=1), dh_next.T, dc_next.T)

@@ -119,8 +119,10 @@ def test_vectorised_tanh_is_within_two_ulp_of_exact():
 
 
 def test_thread_count_does_not_change_results():
-    """The batch is cut into one slice per thread; each row's arithmetic is the same
-    whatever the slicing, so one thread and all threads agree bit for bit."""
+    """The batch is cut into one slice per thread. Each row's arithmetic is the same
+    whatever the slicing, so one thread and all threads agree bit for bit on
+    everything computed row by row; the weight gradients add up the slices' sums in
+    another order, so they agree to roundoff."""
     rng = np.random.default_rng(10)
     args, grads = random_problem(rng, 70, 5, 3, 4, np.float64, with_state=True)
     runs = []
@@ -128,12 +130,14 @@ def test_thread_count_does_not_change_results():
     for threads in sorted({1, old}):
         numba.set_num_threads(threads)
         try:
-            h_seq, (h_T, c_T), cache = fast.lstm_forward(*args)
-            runs.append([h_seq, h_T, c_T, *fast.lstm_backward(*grads, cache)])
+            runs.append(run(fast, args, grads))
         finally:
             numba.set_num_threads(old)
-    for first, other in zip(runs[0], runs[-1]):
-        np.testing.assert_array_equal(first, other)
+    for name, first, other in zip(NAMES, runs[0], runs[-1]):
+        if name in ("dkernel", "drecurrent_kernel", "dbias"):
+            assert relative(other, first) < 1e-13, name
+        else:
+            np.testing.assert_array_equal(first, other, err_msg=name)
 
 
 def test_two_halves_equal_one_pass():

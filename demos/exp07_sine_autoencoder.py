@@ -8,8 +8,10 @@ at most 0.1 * pi/2; the model is the four-layer ``get_model(latent_dim=1)``, tra
 "with default MSE and rmsprop".
 
 Here: T = 100 as in the post, 200 training waves sin(2 pi x + p), p ~ U(0, 0.1 pi/2),
-batch size 20 (the post: 1000; small batches give our short budget 10 times more
-updates). We interpolate the latent over the range the encoder actually produces,
+batch size 20 (the post: 1000). Small batches give our short budget 10 times more
+updates: in one run with the post's own sizes (1000 waves, batch 1000, 25 x 10 epochs;
+set N_TRAIN, BATCH_SIZE and EPOCHS below to repeat it, about a minute) the training
+loss after the 250 epochs was still 0.05, the wave itself not yet drawn. We interpolate the latent over the range the encoder actually produces,
 decode, and read each decoded wave's phase by a least-squares fit on x >= 0.2.
 "Works" is measured against the mean training wave, which already fits every wave
 closely when the phases differ this little: the autoencoder must do better than it.
@@ -31,7 +33,7 @@ input_dim = 1
 N_TRAIN = 200
 MAX_PHASE = 0.1 * np.pi / 2     # "the phase displacement was just 0.1 * pi/2"
 BATCH_SIZE = 20
-EPOCHS, QUICK_EPOCHS = 100, 2
+EPOCHS, QUICK_EPOCHS = 300, 2
 START = 0.2                     # the beginning is left out of the phase fit
 N_INTERPOLATE = 9
 WORKS = 0.2                     # MSE (x >= 0.2) / MSE of the mean wave below this

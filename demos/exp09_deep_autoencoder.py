@@ -80,9 +80,12 @@ snapshot_epochs = sorted({max(1, epochs // 8), epochs // 2, epochs})
 snapshots = {}
 
 
+shown = [int(np.argmin(phases)), int(np.argmax(phases))]     # the most sine- and cosine-like
+
+
 def snapshot(epoch, logs):
     if epoch + 1 in snapshot_epochs:
-        snapshots[epoch + 1] = autoencoder.predict(x_train[:2], verbose=0)[..., 0]   # (2, T)
+        snapshots[epoch + 1] = autoencoder.predict(x_train[shown], verbose=0)[..., 0]   # (2, T)
 
 
 record = LambdaCallback(on_epoch_end=snapshot)
@@ -109,11 +112,12 @@ report.numbers.update({
 # -- figures -------------------------------------------------------------------------------------
 fig, axes = plt.subplots(1, len(snapshots), figsize=(11, 3.2), sharey=True)
 for ax, (epoch, predicted) in zip(np.atleast_1d(axes), snapshots.items()):
-    for k in range(2):
-        ax.plot(x, x_train[k, :, 0], c=f"C{k}", lw=1)
+    for k, n in enumerate(shown):
+        ax.plot(x, x_train[n, :, 0], c=f"C{k}", lw=1, label=f"phase {phases[n]:.2f}")
         ax.scatter(x, predicted[k], c=f"C{k}", s=6)
-    ax.set_title(f"after {epoch} epochs", fontsize=10)
+    ax.set_title(f"after {epoch} epochs (line: input, dots: output)", fontsize=10)
     ax.set_xlabel("x")
+np.atleast_1d(axes)[0].legend(fontsize=7)
 fig.tight_layout()
 report.savefig(fig, "training")
 

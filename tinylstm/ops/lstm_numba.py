@@ -200,27 +200,47 @@ def _add_product(out, A, X, start, n):
 def _add_gram(out, X, Y, start, n):
     """out[q, r] += sum_b X[q, b] Y[r, b] over the n columns b from ``start`` on.
 
-    out (Q, R) with R a multiple of 4, X (Q, B), Y (R, B). "reassoc" lets the
-    sums over b run in any order, so that they vectorise (BLAS is free to do the
-    same); four rows of Y at a time share each load of X.
+    out (Q, R) with R even, X (Q, B), Y (R, B). "reassoc" lets the sums over b run
+    in any order, so that they vectorise (BLAS is free to do the same); four rows
+    of X and two of Y at a time, eight sums sharing each load.
     """
     Q, R = out.shape
     s0 = _u64(start)
     zero = out.dtype.type(0.0)
-    for q in range(Q):
-        for r in range(0, R, 4):
-            a0 = a1 = a2 = a3 = zero
+    q = 0
+    while q + 4 <= Q:
+        for r in range(0, R, 2):
+            a0 = a1 = a2 = a3 = e0 = e1 = e2 = e3 = zero
             for k in range(n):
                 b = s0 + _u64(k)
-                x = X[q, b]
-                a0 += x * Y[r, b]
-                a1 += x * Y[r + 1, b]
-                a2 += x * Y[r + 2, b]
-                a3 += x * Y[r + 3, b]
+                x0, x1, x2, x3, y0, y1 = X[q, b], X[q + 1, b], X[q + 2, b], X[q + 3, b], Y[r, b], Y[r + 1, b]
+                a0 += x0 * y0
+                a1 += x1 * y0
+                a2 += x2 * y0
+                a3 += x3 * y0
+                e0 += x0 * y1
+                e1 += x1 * y1
+                e2 += x2 * y1
+                e3 += x3 * y1
             out[q, r] += a0
-            out[q, r + 1] += a1
-            out[q, r + 2] += a2
-            out[q, r + 3] += a3
+            out[q + 1, r] += a1
+            out[q + 2, r] += a2
+            out[q + 3, r] += a3
+            out[q, r + 1] += e0
+            out[q + 1, r + 1] += e1
+            out[q + 2, r + 1] += e2
+            out[q + 3, r + 1] += e3
+        q += 4
+    while q < Q:
+        for r in range(0, R, 2):
+            a0 = e0 = zero
+            for k in range(n):
+                b = s0 + _u64(k)
+                a0 += X[q, b] * Y[r, b]
+                e0 += X[q, b] * Y[r + 1, b]
+            out[q, r] += a0
+            out[q, r + 1] += e0
+        q += 1
 
 
 @numba.njit(parallel=True, **_JIT)

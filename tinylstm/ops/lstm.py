@@ -80,7 +80,7 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
         gates[t, :, H:2 * H] = sigma(z[:, H:2 * H])        # (3)  f
         gates[t, :, 2 * H:3 * H] = phi(z[:, 2 * H:3 * H])  # (4)  g
         gates[t, :, 3 * H:] = sigma(z[:, 3 * H:])          # (5)  o
-        i, f, g, o = np.split(gates[t], 4, axis=1)         # each (B, H)
+        i, f, g, o = (gates[t, :, k * H:(k + 1) * H] for k in range(4))  # each (B, H)
         c[t + 1] = f * c[t] + i * g                        # (6)
         phi_c[t] = phi(c[t + 1])
         h[t + 1] = o * phi_c[t]                            # (7)
@@ -113,7 +113,7 @@ def lstm_backward(dh_seq, dh_T, dc_T, cache):
     dc_next = np.zeros((B, H), gates.dtype) if dc_T is None else dc_T.copy()
 
     for t in reversed(range(T)):
-        i, f, g, o = np.split(gates[t], 4, axis=1)         # each (B, H)
+        i, f, g, o = (gates[t, :, k * H:(k + 1) * H] for k in range(4))  # each (B, H)
         dh = dh_seq[t] + dh_next                           # h_t feeds the output and step t+1
         do = dh * phi_c[t]                                 # (7) wrt o
         dc = dc_next + dphi(dh * o, phi_c[t])              # (7) wrt c, plus c_t's use in step t+1

@@ -1,6 +1,6 @@
 """Seconds per training epoch: tinylstm's numba path, its NumPy path and PyTorch's nn.LSTM.
 
-    python benchmarks/bench_lstm.py [--epochs 7] [--out docs/performance.md]
+    python benchmarks/bench_lstm.py [--epochs 7] [--threads 2,1] [--out docs/performance.md]
 
 Models of the blog post, trained on the same 1000 sine waves of 100 steps with
 Adam and the mean squared error (the autoencoder reconstructs its input):
@@ -8,9 +8,12 @@ Adam and the mean squared error (the autoencoder reconstructs its input):
     ae4   LSTM 32 -> LSTM 1 -> RepeatVector 100 -> LSTM 32 -> LSTM 1  (8,976 weights)
     deep  LSTM 32 -> LSTM 32 -> LSTM 1 -> RepeatVector -> LSTM 32 -> LSTM 32 -> LSTM 1
 
-in float32 and float64, with the same number of threads for numba, BLAS and torch.
+in float32 and float64, with the same number of threads for numba, BLAS and torch
+(one table per thread count; each runs in its own process, the counts set through
+the environment before anything starts its thread pools).
 The three implementations take turns epoch by epoch, so that a change of load on
-the machine hits them alike; the table gives the median over the epochs after a
+the machine hits them alike (with a pause between turns, for idle threads to stop
+spinning); the table gives the median over the epochs after a
 first one (whose extra time, numba's loading of compiled code included, is the
 "first-epoch overhead"). The arithmetic floor is the time the epoch's matrix
 products would take at the rate this machine's BLAS reaches on a large product
@@ -23,6 +26,7 @@ Not a test: nothing is asserted. torch is optional (`pip install -e .[crosscheck
 without it the PyTorch columns say so.
 """
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -128,16 +132,18 @@ def torch_trainer(model_name, batch_size, dtype, x):
 
 
 def blas_rate(dtype):
-    """FLOP/s of this machine's BLAS on a large product shaped like dU (H x BT @ BT x 4H)."""
+    """FLOP/s of this machine's BLAS: the best of a product shaped like dU over a whole
+    sequence (H x BT @ BT x 4H) and a square one."""
     rng = np.random.default_rng(0)
-    a = rng.standard_normal((32, N_SEQUENCES * TIMESTEPS)).astype(dtype)
-    b = rng.standard_normal((N_SEQUENCES * TIMESTEPS, 128)).astype(dtype)
-    best = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        a @ b
-        best = min(best, time.perf_counter() - start)
-    return 2.0 * a.shape[0] * a.shape[1] * b.shape[1] / best
+    rates = []
+    for m, k, n in [(32, N_SEQUENCES * TIMESTEPS, 128), (2000, 2000, 2000)]:
+        a = rng.standard_normal((m, k)).astype(dtype)
+        b = rng.standard_normal((k, n)).astype(dtype)
+        for _ in range(5):
+            start = time.perf_counter()
+            a @ b
+            rates.append(2.0 * m * k * n / (time.perf_counter() - start))
+    return max(rates)
 
 
 # -- compile time ----------------------------------------------------------------
@@ -172,6 +178,7 @@ def run_case(model_name, batch_size, dtype, epochs):
     times = {name: [] for name in trainers}
     for _ in range(epochs + 1):
         for name, epoch in trainers.items():
+            time.sleep(0.5)             # let the last one's idle threads (BLAS, OpenMP) stop spinning
             start = time.perf_counter()
             epoch()
             times[name].append(time.perf_counter() - start)
@@ -190,56 +197,88 @@ def machine():
     return f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; {versions}"
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--epochs", type=int, default=7, help="timed epochs after the first (default 7)")
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                                      "..", "docs", "performance.md"))
-    args = parser.parse_args()
+def worker(epochs):
+    """Run every case in this process (thread counts come from the environment) and
+    print one JSON line per case."""
     threads = numba.get_num_threads()
     if torch is not None:
         torch.set_num_threads(threads)
-    else:
+    for dtype in (np.float32, np.float64):
+        rate = blas_rate(dtype)
+        for model_name, batch_size in CASES:
+            result = run_case(model_name, batch_size, dtype, epochs)
+            print(json.dumps(dict(model=model_name, batch=batch_size, dtype=np.dtype(dtype).name,
+                                  threads=threads, result=result, rate=rate,
+                                  floor=epoch_flops(model_name) / rate)), flush=True)
+
+
+def run_workers(threads, epochs):
+    """Rows from a worker process with ``threads`` threads for numba, BLAS and torch."""
+    n = str(threads)
+    env = dict(os.environ, NUMBA_NUM_THREADS=n, OPENBLAS_NUM_THREADS=n, OMP_NUM_THREADS=n,
+               MKL_NUM_THREADS=n)
+    process = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--worker",
+                                "--epochs", str(epochs)], env=env, stdout=subprocess.PIPE, text=True)
+    rows = []
+    for line in process.stdout:
+        rows.append(json.loads(line))
+        print(format_row(rows[-1]), flush=True)
+    if process.wait() != 0:
+        raise RuntimeError(f"the benchmark worker with {threads} thread(s) failed")
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--epochs", type=int, default=7, help="timed epochs after the first (default 7)")
+    parser.add_argument("--threads", default=f"{os.cpu_count()},1",
+                        help="comma-separated thread counts, one table each (default: all cores, then 1)")
+    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                      "..", "docs", "performance.md"))
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        return worker(args.epochs)
+    if torch is None:
         print("torch is not installed (pip install -e .[crosscheck]): no PyTorch columns")
     load_before = os.getloadavg()[0]
     cold, warm = compile_times()
     print(f"numba compile, first process: {cold:.1f} s (cold cache), {warm:.2f} s (warm cache)")
-
-    rows = []
-    for dtype in (np.float32, np.float64):
-        rate = blas_rate(dtype)
-        for model_name, batch_size in CASES:
-            result = run_case(model_name, batch_size, dtype, args.epochs)
-            floor = epoch_flops(model_name) / rate
-            rows.append((model_name, batch_size, np.dtype(dtype).name, result, floor, rate))
-            print(format_row(rows[-1]), flush=True)
+    tables, rates = [], {}
+    for threads in [int(t) for t in args.threads.split(",")]:
+        print(f"{threads} thread(s):\n{HEADER}")
+        rows = run_workers(threads, args.epochs)
+        rates.update({(threads, row["dtype"]): row["rate"] / 1e9 for row in rows})
+        tables.append(f"### {threads} thread(s)\n\n{HEADER}\n{SEPARATOR}\n"
+                      + "\n".join(format_row(row) for row in rows))
     load_after = os.getloadavg()[0]
-
-    header = ("| model | batch | dtype | numba s/epoch | NumPy s/epoch | torch s/epoch | numba / torch "
-              "| NumPy / torch | numba first-epoch overhead s | floor s | numba % of floor |")
-    lines = [header, "|" + "---|" * (header.count("|") - 1)]
-    lines += [format_row(row) for row in rows]
     text = REPORT.format(
-        machine=machine(), threads=threads, epochs=args.epochs, cold=cold, warm=warm,
-        load_before=load_before, load_after=load_after, table="\n".join(lines),
-        rate32=rows[0][5] / 1e9, rate64=rows[len(CASES)][5] / 1e9,
-        command="python benchmarks/bench_lstm.py --epochs " + str(args.epochs))
+        machine=machine(), epochs=args.epochs, cold=cold, warm=warm,
+        load_before=load_before, load_after=load_after, tables="\n\n".join(tables),
+        rates="; ".join(f"{t} thread(s): {r32:.0f} GFLOP/s in float32, {rates[(t, 'float64')]:.0f} in float64"
+                        for (t, d), r32 in rates.items() if d == "float32"),
+        command=f"python benchmarks/bench_lstm.py --epochs {args.epochs} --threads {args.threads}")
     with open(args.out, "w") as f:
         f.write(text)
     print(f"written to {os.path.normpath(args.out)}")
 
 
+HEADER = ("| model | batch | dtype | numba s/epoch | NumPy s/epoch | torch s/epoch | numba / torch "
+          "| NumPy / torch | numba first-epoch overhead s | floor s | numba % of floor |")
+SEPARATOR = "|" + "---|" * (HEADER.count("|") - 1)
+
+
 def format_row(row):
-    model_name, batch_size, dtype, result, floor, _ = row
-    first, numba_s = result["numba"]
-    numpy_s = result["numpy"][1]
-    if "torch" in result:
-        torch_s = result["torch"][1]
+    first, numba_s = row["result"]["numba"]
+    numpy_s = row["result"]["numpy"][1]
+    if "torch" in row["result"]:
+        torch_s = row["result"]["torch"][1]
         torch_cells = f"{torch_s:.3f} | {numba_s / torch_s:.2f} | {numpy_s / torch_s:.2f}"
     else:
         torch_cells = "no torch | - | -"
-    return (f"| {model_name} | {batch_size} | {dtype} | {numba_s:.3f} | {numpy_s:.3f} | {torch_cells} | "
-            f"{first - numba_s:.2f} | {floor:.4f} | {100 * floor / numba_s:.0f}% |")
+    return (f"| {row['model']} | {row['batch']} | {row['dtype']} | {numba_s:.3f} | {numpy_s:.3f} | "
+            f"{torch_cells} | {first - numba_s:.2f} | {row['floor']:.4f} | "
+            f"{100 * row['floor'] / numba_s:.0f}% |")
 
 
 REPORT = """# Performance
@@ -247,29 +286,30 @@ REPORT = """# Performance
 Seconds per training epoch (median of {epochs} epochs after the first) of the blog post's
 autoencoders on 1000 sine waves of 100 steps, Adam, mean squared error:
 tinylstm's numba path, tinylstm's NumPy path (the specification) and PyTorch's
-`nn.LSTM` with the same layer shapes, dtype and thread count ({threads}).
+`nn.LSTM` with the same layer shapes, dtype and thread count (numba, BLAS and torch
+all get the count of the table).
 
 - `ae4`: LSTM 32 -> LSTM 1 -> RepeatVector 100 -> LSTM 32 -> LSTM 1 (8,976 weights)
 - `deep`: LSTM 32 -> LSTM 32 -> LSTM 1 -> RepeatVector 100 -> LSTM 32 -> LSTM 32 -> LSTM 1
 
-{table}
+{tables}
 
 - *first-epoch overhead*: the first epoch's time minus the median, numba path, in
   a process whose kernels are already in numba's on-disk cache.
 - *floor*: the epoch's matrix products (forward T(D+H)4H multiply-adds per LSTM and
-  sample, three times that with the backward pass) at the rate this machine's
-  BLAS reaches on a large product of the dU shape: {rate32:.0f} GFLOP/s in float32,
-  {rate64:.0f} GFLOP/s in float64. The tanh/sigmoid evaluations and the memory
-  traffic come on top of it.
+  sample, three times that with the backward pass) at the best rate this machine's
+  BLAS reached on a large product ({rates}). The tanh/sigmoid evaluations and the
+  memory traffic come on top of it.
 - numba compile time, first process: {cold:.1f} s with an empty cache, {warm:.2f} s
   with a warm one (import and first call of the kernels, float32 and float64).
 
 Machine: {machine}. Load average (1 min) {load_before:.2f} before the run, {load_after:.2f}
 after: the machine is shared, so single numbers move; the ratios come from the same
-run, with the implementations taking turns epoch by epoch.
+run, the implementations taking turns epoch by epoch.
 
 Reproduce: `{command}` (writes this file).
 """
+
 
 if __name__ == "__main__":
     main()

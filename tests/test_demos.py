@@ -30,7 +30,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 def quick_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("figures")
     done = subprocess.run([sys.executable, os.path.join(DEMOS, "reproduce_all.py"), "--quick",
-                           "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
+                           "--seeds", "0", "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
     return out, done
 
 
@@ -45,7 +45,7 @@ def test_reproduce_all_quick_runs_every_demo(quick_run):
     assert sorted(int(p[3:5]) for p in os.listdir(out) if p.endswith(".json") and p.startswith("exp")) \
         == EXPERIMENTS
     summary = load(out, "claims.json")
-    assert summary["quick"] is True and summary["crashed"] == []
+    assert summary["quick"] is True and summary["crashed"] == [] and summary["seeds"] == [0]
     assert [e["experiment"] for e in summary["experiments"]] == EXPERIMENTS
 
 
@@ -81,14 +81,29 @@ def test_table_lists_every_claim(quick_run):
     assert table_ids == ids
 
 
+def test_further_seeds_add_their_claims(tmp_path):
+    done = subprocess.run([sys.executable, os.path.join(DEMOS, "reproduce_all.py"), "--quick",
+                           "--only", "10", "--seeds", "0", "3", "--out", str(tmp_path)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sorted(os.listdir(tmp_path)) == ["claims.json", "exp10.json", "exp10_param_count.png"]
+    summary = load(tmp_path, "claims.json")
+    assert summary["seeds"] == [0, 3]
+    for claim in summary["experiments"][0]["claims"]:
+        assert sorted(claim["by_seed"]) == ["0", "3"]
+        assert claim["by_seed"]["0"] == {"measured": claim["measured"], "held": claim["held"]}
+    assert "held in 2 seeds" in done.stdout
+
+
 def test_a_crashing_demo_makes_reproduce_all_fail(tmp_path, monkeypatch, capsys):
     script = tmp_path / "exp99_crash.py"
     script.write_text("raise RuntimeError('boom')\n")
     monkeypatch.setattr(reproduce_all, "demos", lambda only=None: [str(script)])
-    monkeypatch.setattr(sys, "argv", ["reproduce_all.py", "--quick", "--out", str(tmp_path)])
+    monkeypatch.setattr(sys, "argv", ["reproduce_all.py", "--quick", "--seeds", "0", "1",
+                                      "--out", str(tmp_path)])
     assert reproduce_all.main() == 1
     assert "boom" in capsys.readouterr().err
-    assert load(tmp_path, "claims.json")["crashed"] == ["exp99_crash.py"]
+    assert load(tmp_path, "claims.json")["crashed"] == ["exp99_crash.py", "exp99_crash.py (seed 1)"]
 
 
 def test_check_records_held_and_never_holds_nan(tmp_path):

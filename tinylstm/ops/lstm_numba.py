@@ -30,12 +30,13 @@ What is different, and why
 numba compiles on first use (``cache=True`` keeps the machine code on disk for
 the next process).
 """
+from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
 import numba
 import numpy as np
 from llvmlite import ir
-from numba import prange, types
+from numba import types
 from numba.extending import intrinsic, overload
 
 # fastmath "contract" only lets a * b + c become one fused multiply-add; no
@@ -243,9 +244,9 @@ def _add_gram(out, X, Y, start, n):
         q += 1
 
 
-@numba.njit(parallel=True, **_JIT)
-def _forward_kernel(x, WT, UT, bias, gates, h, c, phi_c, bounds):
-    """Steps (1)-(7) for t = 1..T, each batch slice bounds[s]:bounds[s+1] on its own thread.
+@numba.njit(nogil=True, **_JIT)
+def _forward_kernel(x, WT, UT, bias, gates, h, c, phi_c, start, stop):
+    """Steps (1)-(7) for t = 1..T, for the batch columns start:stop.
 
     x (T, D, B); WT (4H, D) and UT (4H, H) are W and U transposed; bias (4H,);
     gates (T, 4H, B) receives [i, f, g, o]; h, c (T+1, H, B) hold h_0, c_0 on
@@ -254,84 +255,80 @@ def _forward_kernel(x, WT, UT, bias, gates, h, c, phi_c, bounds):
     T, H4, B = gates.shape
     H = H4 // 4
     half = gates.dtype.type(0.5)
-    for s in prange(len(bounds) - 1):
-        start, n = bounds[s], bounds[s + 1] - bounds[s]
-        s0 = _u64(start)
-        for t in range(T):
-            z = gates[t]                                             # (4H, B)
-            for r in range(H4):
-                for k in range(n):
-                    z[r, s0 + _u64(k)] = bias[r]
-            _add_product(z, WT, x[t], start, n)                      # (1) b + x_t W
-            _add_product(z, UT, h[t], start, n)                      # (1)   + h_{t-1} U
-            for r in range(H4):                                      # (2)-(5), row by row:
-                if 2 * H <= r < 3 * H:                               # short loop bodies let
-                    for k in range(n):                               # the CPU overlap the
-                        b = s0 + _u64(k)                             # tanh of many b
-                        z[r, b] = _tanh(z[r, b])                     # (4) g
-                else:
-                    for k in range(n):
-                        b = s0 + _u64(k)
-                        z[r, b] = half + half * _tanh(half * z[r, b])  # (2) i, (3) f, (5) o
-            for j in range(H):
+    n, s0 = stop - start, _u64(start)
+    for t in range(T):
+        z = gates[t]                                             # (4H, B)
+        for r in range(H4):
+            for k in range(n):
+                z[r, s0 + _u64(k)] = bias[r]
+        _add_product(z, WT, x[t], start, n)                      # (1) b + x_t W
+        _add_product(z, UT, h[t], start, n)                      # (1)   + h_{t-1} U
+        for r in range(H4):                                      # (2)-(5), row by row:
+            if 2 * H <= r < 3 * H:                               # short loop bodies let
+                for k in range(n):                               # the CPU overlap the
+                    b = s0 + _u64(k)                             # tanh of many b
+                    z[r, b] = _tanh(z[r, b])                     # (4) g
+            else:
                 for k in range(n):
                     b = s0 + _u64(k)
-                    i, f, g, o = z[j, b], z[H + j, b], z[2 * H + j, b], z[3 * H + j, b]
-                    c_t = f * c[t, j, b] + i * g                     # (6)
-                    phi = _tanh(c_t)
-                    c[t + 1, j, b] = c_t
-                    phi_c[t, j, b] = phi
-                    h[t + 1, j, b] = o * phi                         # (7)
+                    z[r, b] = half + half * _tanh(half * z[r, b])  # (2) i, (3) f, (5) o
+        for j in range(H):
+            for k in range(n):
+                b = s0 + _u64(k)
+                i, f, g, o = z[j, b], z[H + j, b], z[2 * H + j, b], z[3 * H + j, b]
+                c_t = f * c[t, j, b] + i * g                     # (6)
+                phi = _tanh(c_t)
+                c[t + 1, j, b] = c_t
+                phi_c[t, j, b] = phi
+                h[t + 1, j, b] = o * phi                         # (7)
 
 
-@numba.njit(parallel=True, **_JIT)
+@numba.njit(nogil=True, **_JIT)
 def _backward_kernel(dh_seq, x, gates, h, c, phi_c, W, U, dx, dh_next, dc_next, dz,
-                     dkernel, drecurrent_kernel, dbias, bounds):
-    """The forward steps in reverse, each batch slice s on its own thread.
+                     dkernel, drecurrent_kernel, dbias, start, stop):
+    """The forward steps in reverse, for the batch columns start:stop.
 
     dh_seq (T, H, B); x, gates, h, c, phi_c as the forward pass left them; W (D, 4H),
     U (H, 4H). dx (T, D, B) receives dL/dx_t; dh_next, dc_next (H, B) hold dL/dh_T,
     dL/dc_T on entry and dL/dh_0, dL/dc_0 on exit; dz (4H, B) is room for dL/dz_t.
-    Each slice adds its part of the weight gradients into dkernel[s] (D, 4H),
-    drecurrent_kernel[s] (H, 4H) and, column by column, dbias (4H, B): zeros on entry.
+    The slice adds its part of the weight gradients into dkernel (D, 4H),
+    drecurrent_kernel (H, 4H) and, column by column, dbias (4H, B).
     """
     T, H4, B = gates.shape
     H = H4 // 4
     one = gates.dtype.type(1.0)
-    for s in prange(len(bounds) - 1):
-        start, n = bounds[s], bounds[s + 1] - bounds[s]
-        s0 = _u64(start)
-        for t in range(T - 1, -1, -1):
-            a = gates[t]                                             # (4H, B)
-            for j in range(H):
-                for k in range(n):
-                    b = s0 + _u64(k)
-                    i, f, g, o = a[j, b], a[H + j, b], a[2 * H + j, b], a[3 * H + j, b]
-                    phi = phi_c[t, j, b]
-                    dh = dh_seq[t, j, b] + dh_next[j, b]             # h_t: output and step t+1
-                    do = dh * phi                                    # (7) wrt o
-                    dc = dc_next[j, b] + dh * o * (one - phi * phi)  # (7) wrt c, plus step t+1
-                    dz[j, b] = dc * g * i * (one - i)                # (6) wrt i, (2)
-                    dz[H + j, b] = dc * c[t, j, b] * f * (one - f)   # (6) wrt f, (3)
-                    dz[2 * H + j, b] = dc * i * (one - g * g)        # (6) wrt g, (4)
-                    dz[3 * H + j, b] = do * o * (one - o)            # (5)
-                    dc_next[j, b] = dc * f                           # (6) wrt c_{t-1}
-            # (1) z_t = x_t W + h_{t-1} U + b, differentiated
-            for r in range(H4):                                      # wrt b
-                for k in range(n):
-                    b = s0 + _u64(k)
-                    dbias[r, b] += dz[r, b]
-            _add_gram(dkernel[s], x[t], dz, start, n)                # wrt W: x_t^T dz_t
-            _add_gram(drecurrent_kernel[s], h[t], dz, start, n)      # wrt U: h_{t-1}^T dz_t
-            dx_t = dx[t]                                             # (D, B)
-            for q in range(dx_t.shape[0]):
-                for k in range(n):
-                    dx_t[q, s0 + _u64(k)] = 0.0
-            _add_product(dx_t, W, dz, start, n)                      # wrt x_t: dz_t W^T
-            for j in range(H):                                       # wrt h_{t-1}: dz_t U^T
-                for k in range(n):
-                    dh_next[j, s0 + _u64(k)] = 0.0
-            _add_product(dh_next, U, dz, start, n)
+    n, s0 = stop - start, _u64(start)
+    for t in range(T - 1, -1, -1):
+        a = gates[t]                                             # (4H, B)
+        for j in range(H):
+            for k in range(n):
+                b = s0 + _u64(k)
+                i, f, g, o = a[j, b], a[H + j, b], a[2 * H + j, b], a[3 * H + j, b]
+                phi = phi_c[t, j, b]
+                dh = dh_seq[t, j, b] + dh_next[j, b]             # h_t: output and step t+1
+                do = dh * phi                                    # (7) wrt o
+                dc = dc_next[j, b] + dh * o * (one - phi * phi)  # (7) wrt c, plus step t+1
+                dz[j, b] = dc * g * i * (one - i)                # (6) wrt i, (2)
+                dz[H + j, b] = dc * c[t, j, b] * f * (one - f)   # (6) wrt f, (3)
+                dz[2 * H + j, b] = dc * i * (one - g * g)        # (6) wrt g, (4)
+                dz[3 * H + j, b] = do * o * (one - o)            # (5)
+                dc_next[j, b] = dc * f                           # (6) wrt c_{t-1}
+        # (1) z_t = x_t W + h_{t-1} U + b, differentiated
+        for r in range(H4):                                      # wrt b
+            for k in range(n):
+                b = s0 + _u64(k)
+                dbias[r, b] += dz[r, b]
+        _add_gram(dkernel, x[t], dz, start, n)                   # wrt W: x_t^T dz_t
+        _add_gram(drecurrent_kernel, h[t], dz, start, n)         # wrt U: h_{t-1}^T dz_t
+        dx_t = dx[t]                                             # (D, B)
+        for q in range(dx_t.shape[0]):
+            for k in range(n):
+                dx_t[q, s0 + _u64(k)] = 0.0
+        _add_product(dx_t, W, dz, start, n)                      # wrt x_t: dz_t W^T
+        for j in range(H):                                       # wrt h_{t-1}: dz_t U^T
+            for k in range(n):
+                dh_next[j, s0 + _u64(k)] = 0.0
+        _add_product(dh_next, U, dz, start, n)
 
 
 # -- the functions -------------------------------------------------------------
@@ -349,12 +346,32 @@ class NumbaLSTMCache(NamedTuple):
 SUPPORTED_ACTIVATIONS = ("tanh", "sigmoid")     # (activation, recurrent_activation)
 
 
-def _batch_bounds(B):
-    """Cut the batch into one slice per numba thread: [0, ..., B], cuts at multiples of
-    16 columns (64 bytes or more: threads never write to the same cache line)."""
+def _batch_slices(B):
+    """One (start, stop) slice of the batch per thread (``numba.get_num_threads()``),
+    cut at multiples of 16 columns: threads never write to the same cache line."""
     slices = max(1, min(numba.get_num_threads(), B // 16))
-    cuts = {16 * round(s * B / slices / 16) for s in range(1, slices)}
-    return np.array(sorted({0, B} | cuts), dtype=np.int64)
+    cuts = sorted({0, B} | {16 * round(s * B / slices / 16) for s in range(1, slices)})
+    return list(zip(cuts[:-1], cuts[1:]))
+
+
+_pool = None
+
+
+def _run_on_threads(kernel, slices, args_of_slice):
+    """kernel(*args_of_slice(k), start, stop) for every slice, all at once: the
+    kernels release the GIL (nogil=True), so Python threads run them in parallel.
+    (Plain threads rather than numba's parallel=True: a third of the compile time,
+    and no OpenMP threads left spinning against BLAS between the calls.)"""
+    global _pool
+    calls = [(kernel, *args_of_slice(k), start, stop) for k, (start, stop) in enumerate(slices)]
+    if len(calls) == 1:
+        return calls[0][0](*calls[0][1:])
+    if _pool is None or _pool[0] < len(calls) - 1:
+        _pool = (len(calls) - 1, ThreadPoolExecutor(len(calls) - 1, "tinylstm"))
+    futures = [_pool[1].submit(*call) for call in calls[1:]]
+    calls[0][0](*calls[0][1:])
+    for future in futures:
+        future.result()
 
 
 def _feature_major(a, dtype):
@@ -395,8 +412,9 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
     phi_c = np.empty((T, H, B), dtype)                             # (T, H, B)
     h[0] = _state(h0, B, H, dtype)
     c[0] = _state(c0, B, H, dtype)
-    _forward_kernel(x_fm, np.ascontiguousarray(W.T), np.ascontiguousarray(U.T), b,
-                    gates, h, c, phi_c, _batch_bounds(B))
+    WT, UT = np.ascontiguousarray(W.T), np.ascontiguousarray(U.T)
+    _run_on_threads(_forward_kernel, _batch_slices(B),
+                    lambda k: (x_fm, WT, UT, b, gates, h, c, phi_c))
 
     h_seq = h[1:].transpose(2, 0, 1)                               # (B, T, H) view
     cache = NumbaLSTMCache(x_fm, W, U, gates, h, c, phi_c)
@@ -414,13 +432,14 @@ def lstm_backward(dh_seq, dh_T, dc_T, cache):
     dc_next = _state(dc_T, B, H, dtype)                            # (H, B)
     dx = np.empty_like(x_fm)                                       # (T, D, B)
     dz = np.empty((H4, B), dtype)                                  # (4H, B) one step's dL/dz
-    bounds = _batch_bounds(B)
-    S, D = len(bounds) - 1, x_fm.shape[1]
+    slices = _batch_slices(B)
+    S, D = len(slices), x_fm.shape[1]
     dkernel = np.zeros((S, D, H4), dtype)                          # (S, D, 4H) per slice
     drecurrent_kernel = np.zeros((S, H, H4), dtype)                # (S, H, 4H) per slice
     dbias = np.zeros((H4, B), dtype)                               # (4H, B) per column
-    _backward_kernel(dh_fm, x_fm, gates, h, c, phi_c, np.ascontiguousarray(W),
-                     np.ascontiguousarray(U), dx, dh_next, dc_next, dz,
-                     dkernel, drecurrent_kernel, dbias, bounds)
+    W, U = np.ascontiguousarray(W), np.ascontiguousarray(U)
+    _run_on_threads(_backward_kernel, slices,
+                    lambda k: (dh_fm, x_fm, gates, h, c, phi_c, W, U, dx, dh_next, dc_next, dz,
+                               dkernel[k], drecurrent_kernel[k], dbias))
     return (dx.transpose(2, 0, 1), dkernel.sum(axis=0), drecurrent_kernel.sum(axis=0),
             dbias.sum(axis=1), dh_next.T, dc_next.T)

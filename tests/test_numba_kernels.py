@@ -215,3 +215,14 @@ def test_asking_for_numba_without_numba_is_an_error(monkeypatch):
     with pytest.raises(ImportError, match="set_backend\\('numba'\\): numba does not import"):
         config.set_backend("numba")
     assert config.backend() == old
+
+
+@pytest.mark.parametrize("B,T", [(0, 3), (2, 0)])
+def test_empty_batch_or_sequence(B, T):
+    """An empty batch or a sequence of no steps gives empty results of the right
+    shapes, as the specification does (and h_T = h_0)."""
+    rng = np.random.default_rng(15)
+    args, grads = random_problem(rng, B, T, 2, 3, np.float64, with_state=True)
+    for name, f, s in zip(NAMES, run(fast, args, grads), run(spec, args, grads)):
+        assert f.shape == s.shape, name
+        np.testing.assert_allclose(f, s, rtol=1e-12, atol=0, err_msg=name)

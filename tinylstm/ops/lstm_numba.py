@@ -356,7 +356,7 @@ def _batch_slices(B):
     cut at multiples of 16 columns: threads never write to the same cache line."""
     slices = max(1, min(numba.get_num_threads(), B // 16))
     cuts = sorted({0, B} | {16 * round(s * B / slices / 16) for s in range(1, slices)})
-    return list(zip(cuts[:-1], cuts[1:]))
+    return list(zip(cuts[:-1], cuts[1:]))                    # [] for B = 0
 
 
 _pool = None
@@ -369,8 +369,8 @@ def _run_on_threads(kernel, slices, args_of_slice):
     and no OpenMP threads left spinning against BLAS between the calls.)"""
     global _pool
     calls = [(kernel, *args_of_slice(k), start, stop) for k, (start, stop) in enumerate(slices)]
-    if len(calls) == 1:
-        return calls[0][0](*calls[0][1:])
+    if len(calls) <= 1:                     # one slice, or none for an empty batch
+        return calls[0][0](*calls[0][1:]) if calls else None
     if _pool is None or _pool[0] < len(calls) - 1:
         _pool = (len(calls) - 1, ThreadPoolExecutor(len(calls) - 1, "tinylstm"))
     futures = [_pool[1].submit(*call) for call in calls[1:]]

@@ -6,7 +6,7 @@ the line from that representation. We know that it should be possible with a vec
 with the post's data generation (slopes ~ U(0, 1), intercept 0), its ``get_model``,
 RMSprop, batch size 1000, and its evaluation on slopes 0.1 to 1.0.
 
-Here: the same code, T = 100 points as in the post, and 200 training lines (the
+Here: the same code, T = 100 points as in the post, and 100 training lines (the
 post: 1000). With batch_size=1000 every epoch is one full-batch step, as in the post,
 and we keep its 25 x 10 = 250 epochs, so the number of updates is the post's.
 """
@@ -23,7 +23,7 @@ plt = common.plt
 batch_size = 1000
 timesteps = 100                 # as in the post
 input_dim = 1
-N_TRAIN = 200                   # the post: batch_size = 1000 lines
+N_TRAIN = 100                   # the post: batch_size = 1000 lines
 LATENT_SIZES = [10, 5, 1]
 ROUNDS, QUICK_ROUNDS = 25, 1    # the post: for i in range(25): model.fit(..., epochs=10)
 EPOCHS_PER_ROUND, QUICK_EPOCHS_PER_ROUND = 10, 2

@@ -22,7 +22,7 @@ plt = common.plt
 
 timesteps = 100                 # as in the post
 input_dim = 1
-EPOCHS, QUICK_EPOCHS = 3000, 5      # one update per epoch: the batch is the two sequences
+EPOCHS, QUICK_EPOCHS = 2000, 5      # one update per epoch: the batch is the two sequences
 PERFECT = 1e-3                      # "learn one perfectly": MSE below this
 IGNORED = 0.1                       # "ignore the other one": MSE above this
 

@@ -175,14 +175,17 @@ def run_case(model_name, batch_size, dtype, epochs):
                 "numpy": tinylstm_trainer(model_name, batch_size, dtype, "numpy", x)}
     if torch is not None:
         trainers["torch"] = torch_trainer(model_name, batch_size, dtype, x)
-    times = {name: [] for name in trainers}
+    wall, cpu = {name: [] for name in trainers}, {name: [] for name in trainers}
     for _ in range(epochs + 1):
         for name, epoch in trainers.items():
             time.sleep(0.5)             # let the last one's idle threads (BLAS, OpenMP) stop spinning
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             epoch()
-            times[name].append(time.perf_counter() - start)
-    return {name: (ts[0], statistics.median(ts[1:])) for name, ts in times.items()}
+            wall[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - start_cpu)
+    # (first epoch, median wall seconds, median CPU seconds of the whole process)
+    return {name: (wall[name][0], statistics.median(wall[name][1:]), statistics.median(cpu[name][1:]))
+            for name in trainers}
 
 
 def machine():
@@ -249,8 +252,12 @@ def main():
         print(f"{threads} thread(s):\n{HEADER}")
         rows = run_workers(threads, args.epochs)
         rates.update({(threads, row["dtype"]): row["rate"] / 1e9 for row in rows})
-        tables.append(f"### {threads} thread(s)\n\n{HEADER}\n{SEPARATOR}\n"
+        tables.append(f"### {threads} thread(s), seconds per epoch\n\n{HEADER}\n{SEPARATOR}\n"
                       + "\n".join(format_row(row) for row in rows))
+        if threads == 1:                # CPU time: what a busy machine disturbs least
+            tables.append("### 1 thread, CPU seconds per epoch (`time.process_time`)\n\n"
+                          f"{CPU_HEADER}\n{CPU_SEPARATOR}\n"
+                          + "\n".join(format_cpu_row(row) for row in rows))
     load_after = os.getloadavg()[0]
     text = REPORT.format(
         machine=machine(), epochs=args.epochs, cold=cold, warm=warm,
@@ -268,8 +275,21 @@ HEADER = ("| model | batch | dtype | numba s/epoch | NumPy s/epoch | torch s/epo
 SEPARATOR = "|" + "---|" * (HEADER.count("|") - 1)
 
 
+CPU_HEADER = "| model | batch | dtype | numba | NumPy | torch | numba / torch | NumPy / torch |"
+CPU_SEPARATOR = "|" + "---|" * (CPU_HEADER.count("|") - 1)
+
+
+def format_cpu_row(row):
+    numba_s, numpy_s = row["result"]["numba"][2], row["result"]["numpy"][2]
+    cells = f"| {row['model']} | {row['batch']} | {row['dtype']} | {numba_s:.3f} | {numpy_s:.3f} | "
+    if "torch" not in row["result"]:
+        return cells + "no torch | - | - |"
+    torch_s = row["result"]["torch"][2]
+    return cells + f"{torch_s:.3f} | {numba_s / torch_s:.2f} | {numpy_s / torch_s:.2f} |"
+
+
 def format_row(row):
-    first, numba_s = row["result"]["numba"]
+    first, numba_s = row["result"]["numba"][:2]
     numpy_s = row["result"]["numpy"][1]
     if "torch" in row["result"]:
         torch_s = row["result"]["torch"][1]
@@ -294,6 +314,8 @@ all get the count of the table).
 
 {tables}
 
+- *CPU seconds* (1 thread): the process's CPU time per epoch, which other processes
+  on the machine disturb much less than the wall time.
 - *first-epoch overhead*: the first epoch's time minus the median, numba path, in
   a process whose kernels are already in numba's on-disk cache.
 - *floor*: the epoch's matrix products (forward T(D+H)4H multiply-adds per LSTM and

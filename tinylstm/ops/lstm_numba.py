@@ -192,7 +192,8 @@ def _add_product(out, A, X, start, n):
             a0, a1, a2, a3 = A[r, q], A[r, q + 1], A[r, q + 2], A[r, q + 3]
             for k in range(n):
                 b = s0 + _u64(k)
-                out[r, b] = out[r, b] + a0 * X[q, b] + a1 * X[q + 1, b] + a2 * X[q + 2, b] + a3 * X[q + 3, b]
+                x0, x1, x2, x3 = X[q, b], X[q + 1, b], X[q + 2, b], X[q + 3, b]
+                out[r, b] = out[r, b] + a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3
             q += 4
         while q < Q:
             a0 = A[r, q]
@@ -219,7 +220,8 @@ def _add_gram(out, X, Y, start, n):
             a0 = a1 = a2 = a3 = e0 = e1 = e2 = e3 = zero
             for k in range(n):
                 b = s0 + _u64(k)
-                x0, x1, x2, x3, y0, y1 = X[q, b], X[q + 1, b], X[q + 2, b], X[q + 3, b], Y[r, b], Y[r + 1, b]
+                x0, x1, x2, x3 = X[q, b], X[q + 1, b], X[q + 2, b], X[q + 3, b]
+                y0, y1 = Y[r, b], Y[r + 1, b]
                 a0 += x0 * y0
                 a1 += x1 * y0
                 a2 += x2 * y0
@@ -262,17 +264,17 @@ def _forward_kernel(x, WT, UT, bias, gates, h, c, phi_c, start, stop):
     half = gates.dtype.type(0.5)
     n, s0 = stop - start, _u64(start)
     for t in range(T):
-        z = gates[t]                                             # (4H, B)
+        z = gates[t]                                                 # (4H, B)
         for r in range(H4):
             for k in range(n):
                 z[r, s0 + _u64(k)] = bias[r]
-        _add_product(z, WT, x[t], start, n)                      # (1) b + x_t W
-        _add_product(z, UT, h[t], start, n)                      # (1)   + h_{t-1} U
-        for r in range(H4):                                      # (2)-(5), row by row:
-            if 2 * H <= r < 3 * H:                               # short loop bodies let
-                for k in range(n):                               # the CPU overlap the
-                    b = s0 + _u64(k)                             # tanh of many b
-                    z[r, b] = _tanh(z[r, b])                     # (4) g
+        _add_product(z, WT, x[t], start, n)                          # (1) b + x_t W
+        _add_product(z, UT, h[t], start, n)                          # (1)   + h_{t-1} U
+        for r in range(H4):                                          # (2)-(5), row by row:
+            if 2 * H <= r < 3 * H:                                   # short loop bodies let
+                for k in range(n):                                   # the CPU overlap the
+                    b = s0 + _u64(k)                                 # tanh of many b
+                    z[r, b] = _tanh(z[r, b])                         # (4) g
             else:
                 for k in range(n):
                     b = s0 + _u64(k)
@@ -281,11 +283,11 @@ def _forward_kernel(x, WT, UT, bias, gates, h, c, phi_c, start, stop):
             for k in range(n):
                 b = s0 + _u64(k)
                 i, f, g, o = z[j, b], z[H + j, b], z[2 * H + j, b], z[3 * H + j, b]
-                c_t = f * c[t, j, b] + i * g                     # (6)
+                c_t = f * c[t, j, b] + i * g                         # (6)
                 phi = _tanh(c_t)
                 c[t + 1, j, b] = c_t
                 phi_c[t, j, b] = phi
-                h[t + 1, j, b] = o * phi                         # (7)
+                h[t + 1, j, b] = o * phi                             # (7)
 
 
 @numba.njit(nogil=True, **_JIT)
@@ -304,33 +306,33 @@ def _backward_kernel(dh_seq, x, gates, h, c, phi_c, W, U, dx, dh_next, dc_next, 
     one = gates.dtype.type(1.0)
     n, s0 = stop - start, _u64(start)
     for t in range(T - 1, -1, -1):
-        a = gates[t]                                             # (4H, B)
+        a = gates[t]                                                 # (4H, B)
         for j in range(H):
             for k in range(n):
                 b = s0 + _u64(k)
                 i, f, g, o = a[j, b], a[H + j, b], a[2 * H + j, b], a[3 * H + j, b]
                 phi = phi_c[t, j, b]
-                dh = dh_seq[t, j, b] + dh_next[j, b]             # h_t: output and step t+1
-                do = dh * phi                                    # (7) wrt o
-                dc = dc_next[j, b] + dh * o * (one - phi * phi)  # (7) wrt c, plus step t+1
-                dz[j, b] = dc * g * i * (one - i)                # (6) wrt i, (2)
-                dz[H + j, b] = dc * c[t, j, b] * f * (one - f)   # (6) wrt f, (3)
-                dz[2 * H + j, b] = dc * i * (one - g * g)        # (6) wrt g, (4)
-                dz[3 * H + j, b] = do * o * (one - o)            # (5)
-                dc_next[j, b] = dc * f                           # (6) wrt c_{t-1}
+                dh = dh_seq[t, j, b] + dh_next[j, b]                 # h_t: output and step t+1
+                do = dh * phi                                        # (7) wrt o
+                dc = dc_next[j, b] + dh * o * (one - phi * phi)      # (7) wrt c, plus step t+1
+                dz[j, b] = dc * g * i * (one - i)                    # (6) wrt i, (2)
+                dz[H + j, b] = dc * c[t, j, b] * f * (one - f)       # (6) wrt f, (3)
+                dz[2 * H + j, b] = dc * i * (one - g * g)            # (6) wrt g, (4)
+                dz[3 * H + j, b] = do * o * (one - o)                # (5)
+                dc_next[j, b] = dc * f                               # (6) wrt c_{t-1}
         # (1) z_t = x_t W + h_{t-1} U + b, differentiated
-        for r in range(H4):                                      # wrt b
+        for r in range(H4):                                          # wrt b
             for k in range(n):
                 b = s0 + _u64(k)
                 dbias[r, b] += dz[r, b]
-        _add_gram(dkernel, x[t], dz, start, n)                   # wrt W: x_t^T dz_t
-        _add_gram(drecurrent_kernel, h[t], dz, start, n)         # wrt U: h_{t-1}^T dz_t
-        dx_t = dx[t]                                             # (D, B)
+        _add_gram(dkernel, x[t], dz, start, n)                       # wrt W: x_t^T dz_t
+        _add_gram(drecurrent_kernel, h[t], dz, start, n)             # wrt U: h_{t-1}^T dz_t
+        dx_t = dx[t]                                                 # (D, B)
         for q in range(dx_t.shape[0]):
             for k in range(n):
                 dx_t[q, s0 + _u64(k)] = 0.0
-        _add_product(dx_t, W, dz, start, n)                      # wrt x_t: dz_t W^T
-        for j in range(H):                                       # wrt h_{t-1}: dz_t U^T
+        _add_product(dx_t, W, dz, start, n)                          # wrt x_t: dz_t W^T
+        for j in range(H):                                           # wrt h_{t-1}: dz_t U^T
             for k in range(n):
                 dh_next[j, s0 + _u64(k)] = 0.0
         _add_product(dh_next, U, dz, start, n)

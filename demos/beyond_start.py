@@ -60,6 +60,7 @@ FIX = "initial state"
 START_FACTOR = 5.0              # the fix divides the x < 0.2 MSE by more than this
 REST_RATIO = 2.0                # ... while its x >= 0.2 MSE is at most this times the post's
 FIT_MSE = 1e-3                  # ... and below experiment 9's "the rest looks good"
+FOLLOWS = 0.9                   # an output "follows the waves" once std(y_t) / std(target_t) > this
 FIRST_BOUND = np.tanh(1.0)      # |y_1| < tanh(1) when the output LSTM starts at c_0 = 0
 SAME_START = 0.25               # the post's first output varies across the waves by less than
                                 # this fraction of the targets' spread at x = 0
@@ -171,6 +172,12 @@ def first5(key):
     return {v: r[key][:5] for v, r in results.items()}
 
 
+def follows_from(ratio):
+    """The first x where the output's spread across the waves is FOLLOWS of the targets'."""
+    above = np.flatnonzero(ratio > FOLLOWS)
+    return float(x[above[0]]) if above.size else None
+
+
 def mean_rest(key):
     """Mean over the steps x >= 0.2 of a per-state array h_0 .. h_T."""
     return {v: float(r[key][1:][~start].mean()) for v, r in results.items()}
@@ -183,6 +190,7 @@ report.numbers.update({
     "variants": {v: {k: r[k] for k in keep} for v, r in results.items()},
     "mse_per_step_first_5": first5("mse_per_step"),
     "output_spread_ratio_first_5": first5("output_spread_ratio"),
+    "output_follows_from_x": {v: follows_from(r["output_spread_ratio"]) for v, r in results.items()},
     "output_spread_ratio_mean_x_ge_0.2": {v: float(r["output_spread_ratio"][~start].mean())
                                           for v, r in results.items()},
     "first_lstm_h_norm_t0_to_t4": first5("first_lstm_h_norm"),

@@ -8,6 +8,7 @@ The post trains the only-y network on a sine ("Which worked out"), then probes i
 - other phases: "Wrong! The valley stays";
 - other frequencies: "Except for the first part between 0.0 to 0.2 the frequency is copied
   correctly. It looks as though the only thing that is really wrong is the amplitude."
+
 Every figure shows the input (line) and the output (dots of the same colour).
 
 Here: T = 50, the sine 0.5 sin(3 pi x) on x in [0, 1] (its valley is in the middle,

@@ -2,7 +2,7 @@
 
 The post scales the phase displacement up to pi/2, "the shift of sine to cosine:
 sin(x+pi/2) = cos(x)", with an autoencoder of three LSTM layers on each side (its
-functional code, below), trained with Adam. "Interpolating the hidden value between
+functional code is in the script), trained with Adam. "Interpolating the hidden value between
 0.5 and 1.0 results in phase displaced waves [...] I still have the problem in the area
 of x < 0.2, but the rest looks good." Then: "the one latent variable can be used
 directly to control the phase displacement of such a sine wave."

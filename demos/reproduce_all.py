@@ -136,7 +136,7 @@ def gallery(records, summary):
     ]
     for r in records:
         for c in r["claims"]:
-            lines.append(f"| [{c['id']}](#{anchor(r)}) | {c['claim']} | {c['metric']}: "
+            lines.append(f"| [{c['id']}](#{anchor(r)}) | {cell(c['claim'])} | {cell(c['metric'])}: "
                          f"{c['measured']:.4g} (claim {c['op']} {c['threshold']:g}) | "
                          f"{'yes' if c['held'] else '**no**'} |"
                          + (" {}/{} |".format(*seeds_held(c)) if many else ""))
@@ -148,7 +148,7 @@ def gallery(records, summary):
         for c in r["claims"]:
             others = ", ".join(f"{s['measured']:.3g}" for k, s in c["by_seed"].items()
                                if k != str(r["seed"]))
-            lines.append(f"| {c['id']} | {c['claim']} | {c['metric']}: {c['measured']:.4g} | "
+            lines.append(f"| {c['id']} | {cell(c['claim'])} | {cell(c['metric'])}: {c['measured']:.4g} | "
                          f"{c['op']} {c['threshold']:g} | {'yes' if c['held'] else '**no**'} |"
                          + (" {}/{} (others: {}) |".format(*seeds_held(c), others) if many else ""))
         if r.get("notes"):
@@ -158,6 +158,11 @@ def gallery(records, summary):
                       f"{r['cpu_seconds']:.0f} s CPU in this run); numbers: "
                       f"[figures/exp{r['experiment']:02d}.json](figures/exp{r['experiment']:02d}.json)."]
     return "\n".join(lines) + "\n"
+
+
+def cell(text):
+    """Text for a markdown table cell: a | would end the cell."""
+    return str(text).replace("|", "\\|")
 
 
 def anchor(record):

@@ -2,8 +2,9 @@
 
 Import it first, before NumPy: it keeps OpenBLAS to one thread. The matrices here are
 tiny ((B, 32) @ (32, 128)) and on a busy two-core machine BLAS threads only wait for each
-other: one thread ran the post's autoencoder 3 to 10 times faster. Set
-OPENBLAS_NUM_THREADS yourself to override.
+other: on the NumPy path one thread ran the post's autoencoder 3 to 10 times faster. Set
+OPENBLAS_NUM_THREADS yourself to override. (``reproduce_all.py`` also gives numba one
+thread per demo when it runs two demos at once.)
 
 A demo checks each of the post's claims against a threshold written at its top. A claim
 record is

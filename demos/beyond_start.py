@@ -1,8 +1,8 @@
 """Beyond the post: why the autoencoder draws the start (x < 0.2) badly, and a fix.
 
 The post, after experiment 9: "I still have the problem in the area of x < 0.2, but the
-rest looks good." Its decoder reads the latent z repeated at every step,
-RepeatVector(z) -> LSTM -> LSTM -> LSTM(1), and every decoder LSTM starts from
+rest looks good." Its decoder reads the latent e repeated at every step,
+RepeatVector(e) -> LSTM -> LSTM -> LSTM(1), and every decoder LSTM starts from
 h_0 = c_0 = 0. Two things follow from the LSTM equations (docs/beyond-the-post.md):
 
 * the input is the same at every step, so the decoder can only tell the steps apart by
@@ -12,10 +12,10 @@ h_0 = c_0 = 0. Two things follow from the LSTM equations (docs/beyond-the-post.m
 
 Three decoders on the same encoder, data, seed, optimizer and epochs:
 
-  post           the post's: RepeatVector(z) -> LSTM(32) -> LSTM(32) -> LSTM(1)
+  post           the post's: RepeatVector(e) -> LSTM(32) -> LSTM(32) -> LSTM(1)
   time index     the same, with the time t/(T-1) beside the repeated latent (2 inputs)
   initial state  the same, with the latent as every decoder LSTM's initial state:
-                 h_0 = tanh(z W_h + b_h), c_0 = z W_c + b_c (Dense layers)
+                 h_0 = tanh(e W_h + b_h), c_0 = e W_c + b_c (Dense layers)
 
 Data as experiment 9: 200 waves sin(2 pi x + p), p ~ U(0, pi/2), the post's deep
 autoencoder (three LSTM layers each side, one latent value), Adam, batch 20.
@@ -105,7 +105,7 @@ def get_model(variant, latent_dim=1):
     inputs = Input(shape=(timesteps, input_dim))
     encoded = LSTM(UNITS, return_sequences=True)(inputs)
     encoded = LSTM(UNITS, return_sequences=True)(encoded)
-    encoded = LSTM(latent_dim, return_sequences=False)(encoded)              # z (B, 1)
+    encoded = LSTM(latent_dim, return_sequences=False)(encoded)              # e (B, 1)
     decoded = RepeatVector(timesteps)(encoded)                               # (B, T, 1)
     if variant == "time index":
         decoded = TimeIndex()(decoded)                                       # (B, T, 2)

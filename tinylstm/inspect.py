@@ -35,7 +35,8 @@ import numpy as np
 from . import losses
 from .layers.gru import GRU
 from .layers.lstm import LSTM
-from .layers.simple_rnn import SimpleRNN, output_grads_to_state_grads
+from .layers.recurrent import output_grads_to_state_grads
+from .layers.simple_rnn import SimpleRNN
 from .ops import activations
 from .ops.gru import GRUCache, gru_backward, gru_forward
 from .ops.lstm import LSTMCache, lstm_backward, lstm_forward

@@ -333,6 +333,31 @@ others; OpenBLAS's and torch's idle threads spin), so read them with the load.
 
 Reproduce: `{command}` (writes this file).
 
+## How the fast path works
+
+`tinylstm/ops/lstm_numba.py` computes the same equations as the NumPy specification
+`tinylstm/ops/lstm.py`, with the same signatures, and `tinylstm/ops/__init__.py` is the
+one place that chooses between them (`tinylstm.config.set_backend("numpy" | "numba")`;
+numba is the default when it imports, for the default tanh/sigmoid activations).
+
+- Feature-major layout inside, (T, 4H, B): for a fixed step and unit the batch is
+  contiguous, so every inner loop runs over the batch and vectorises, even with H = 1.
+- One compiled call per pass: the whole time loop, forward or backward, runs inside
+  numba, with the recurrent product, the gates and the cell fused per step, and the
+  weight gradients summed in the same loop (no per-step Python, no BLAS threads
+  spinning against numba's).
+- A branch-free tanh (Cephes' rational approximations, within 2 ulp), so the gate
+  loops vectorise; numba has no vector math library here, and libm's scalar tanh
+  blocks vectorisation. Sigmoid is computed from tanh, as in the specification.
+- Threads: the batch is cut into one slice per thread, and each Python thread runs a
+  `nogil` kernel over all T steps of its slice; rows of a batch never meet in an
+  LSTM, so the threads never synchronise.
+- numba's on-disk cache (`cache=True`): a second process does not recompile.
+- `tests/test_numba_kernels.py` holds the fast path to the specification: float64 to
+  1e-12 relative; float32 within 1e-5 of the float64 result, or at least as close to
+  it as the float32 specification is (where a one-entry gradient cancels, two float32
+  computations can differ by more than 1e-5 and both be right to float32 precision).
+
 ## Where the numba path spends its time
 
 Measured one thread at a time (`time.process_time`, float32, `ae4`, batch 1000):

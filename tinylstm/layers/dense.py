@@ -1,7 +1,5 @@
 """Dense: ``keras.layers.Dense``; on 3-D input it applies at every timestep."""
-import numpy as np
-
-from .. import initializers, ops
+from .. import initializers, ops, validation
 from ..ops import activations
 from .base import Layer
 
@@ -15,13 +13,8 @@ class Dense(Layer):
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros", **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
-            raise ValueError(
-                f"Dense: received an invalid value for argument `units`, "
-                f"expected a positive integer, got {units!r}"
-            )
         activations.get(activation)
-        self.units = int(units)
+        self.units = validation.positive_int(type(self).__name__, "units", units)
         self.activation = activation or "linear"
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)

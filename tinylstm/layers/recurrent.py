@@ -12,7 +12,7 @@ and how to run its op forward and backward (``run`` / ``run_backward``).
 """
 import numpy as np
 
-from .. import initializers
+from .. import initializers, validation
 from ..ops import activations
 from .base import Layer, as_list, check_ndim
 
@@ -27,13 +27,8 @@ class Recurrent(Layer):
                  bias_initializer="zeros", return_sequences=False, return_state=False,
                  go_backwards=False, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) or units < 1:
-            raise ValueError(
-                f"{type(self).__name__}: received an invalid value for argument `units`, "
-                f"expected a positive integer, got {units!r}"
-            )
         activations.get(activation)
-        self.units = int(units)
+        self.units = validation.positive_int(type(self).__name__, "units", units)
         self.activation = activation or "linear"
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)

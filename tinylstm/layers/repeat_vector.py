@@ -1,6 +1,7 @@
 """RepeatVector: ``keras.layers.RepeatVector``, (B, D) -> (B, n, D)."""
 import numpy as np
 
+from .. import validation
 from .base import Layer, check_ndim
 
 
@@ -13,9 +14,7 @@ class RepeatVector(Layer):
 
     def __init__(self, n, **kwargs):
         super().__init__(**kwargs)
-        if not isinstance(n, (int, np.integer)) or isinstance(n, bool) or n < 1:
-            raise ValueError(f"RepeatVector: expected a positive integer n, got {n!r}")
-        self.n = int(n)
+        self.n = validation.positive_int("RepeatVector", "n", n)
 
     def check_input_shape(self, input_shape):
         check_ndim(self, input_shape, 2, hint=(

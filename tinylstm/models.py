@@ -44,6 +44,12 @@ def _sort_nodes(inputs, outputs):
     return order
 
 
+def _accumulate(sums, logs, weight):
+    """sums[k] += weight * logs[k]: batch values towards a mean weighted by batch size."""
+    for k, v in logs.items():
+        sums[k] = sums.get(k, 0.0) + v * weight
+
+
 class Model:
     """A functional model, ``Model(inputs, outputs)``, with Keras' compile / fit / predict."""
 
@@ -199,13 +205,14 @@ class Model:
         fns = self._loss_fns
         return fns[k] if len(fns) > 1 else fns[0]
 
+    def _loss(self, ys, preds):
+        """The compiled loss, summed over the outputs."""
+        return sum(float(self._losses_for(k)(y, p)) for k, (y, p) in enumerate(zip(ys, preds)))
+
     def _loss_and_grads(self, ys, preds):
-        total, d_outputs = 0.0, []
-        for k, (y, p) in enumerate(zip(ys, preds)):
-            fn = self._losses_for(k)
-            total += float(fn(y, p))
-            d_outputs.append(fn.grad(y, p))
-        return total, d_outputs
+        """The loss and dL/d(output) for each output."""
+        d_outputs = [self._losses_for(k).grad(y, p) for k, (y, p) in enumerate(zip(ys, preds))]
+        return self._loss(ys, preds), d_outputs
 
     def train_on_batch(self, x, y):
         """One step: zero grads, forward, loss, backward, update. Returns the batch loss."""
@@ -274,9 +281,7 @@ class Model:
                     self._stop_on_nonfinite(history, epoch, step, loss)
                     break
                 # Keras averages the epoch's loss over batches, weighted by batch size
-                batch_logs = {"loss": loss, **self._metrics(by, preds)}
-                for k, v in batch_logs.items():
-                    sums[k] = sums.get(k, 0.0) + v * len(idx)
+                _accumulate(sums, {"loss": loss, **self._metrics(by, preds)}, len(idx))
                 seen += len(idx)
                 cb.on_train_batch_end(step, {k: v / seen for k, v in sums.items()})
                 if self.stop_training:
@@ -286,7 +291,7 @@ class Model:
                 break
             logs = {k: v / seen for k, v in sums.items()}
             if validation_data is not None:
-                val = self.evaluate(*validation_data, batch_size=batch_size, verbose=0, return_dict=True)
+                val = self._evaluate(*validation_data, batch_size)    # validated once, above
                 logs.update({"val_" + k: v for k, v in val.items()})
             cb.on_epoch_end(epoch, logs)
             if self.stop_training:
@@ -307,19 +312,20 @@ class Model:
         self._check_compiled("evaluate")
         batch_size = validation.positive_int(f"Model '{self.name}'.evaluate", "batch_size",
                                              32 if batch_size is None else batch_size)
-        xs, ys = self._xy(x, y)
+        result = self._evaluate(*self._xy(x, y), batch_size)
+        if return_dict:
+            return result
+        return result["loss"] if len(result) == 1 else list(result.values())
+
+    def _evaluate(self, xs, ys, batch_size):
+        """{"loss": ..., metrics...} on validated arrays, batch-size-weighted means."""
         sums, n = {}, len(xs[0])
         for start in range(0, n, batch_size):
             bx = [a[start:start + batch_size] for a in xs]
             by = [a[start:start + batch_size] for a in ys]
             preds, _ = self._forward(bx)
-            logs = {"loss": self._loss_and_grads(by, preds)[0], **self._metrics(by, preds)}
-            for k, v in logs.items():
-                sums[k] = sums.get(k, 0.0) + v * len(bx[0])
-        result = {k: v / n for k, v in sums.items()}
-        if return_dict:
-            return result
-        return result["loss"] if len(result) == 1 else list(result.values())
+            _accumulate(sums, {"loss": self._loss(by, preds), **self._metrics(by, preds)}, len(bx[0]))
+        return {k: v / n for k, v in sums.items()}
 
     def predict(self, x, batch_size=None, verbose="auto"):
         batch_size = validation.positive_int(f"Model '{self.name}'.predict", "batch_size",

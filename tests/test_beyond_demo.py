@@ -3,13 +3,10 @@
 Whether a claim held means nothing after two epochs and is never asserted; what is checked
 is that the demo ran, wrote its figures and JSON, and that the numbers are consistent.
 """
-import json
 import math
-import os
-import subprocess
-import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from helpers import run_demo
+
 FIGURES = ["exp11_error_vs_x.png", "exp11_start.png", "exp11_decoder_state.png"]
 VARIANTS = {"post", "time index", "initial state"}
 CLAIM_FIELDS = {"id": str, "claim": str, "metric": str, "measured": float, "op": str,
@@ -18,19 +15,8 @@ OPS = {"<": lambda a, b: a < b, ">": lambda a, b: a > b}
 
 
 def test_beyond_start_quick(tmp_path):
-    env = dict(os.environ, PYTHONPATH=ROOT, MPLBACKEND="Agg")
-    run = subprocess.run([sys.executable, os.path.join(ROOT, "demos", "beyond_start.py"),
-                          "--quick", "--seed", "2", "--out", str(tmp_path)],
-                         capture_output=True, text=True, env=env, timeout=120)
-    assert run.returncode == 0, run.stderr[-3000:]
-    for name in FIGURES:
-        path = tmp_path / name
-        assert path.exists() and path.stat().st_size > 5000, name
-        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
-    with open(tmp_path / "exp11.json") as f:
-        record = json.load(f)
-    assert record["experiment"] == 11 and record["quick"] is True and record["seed"] == 2
-    assert record["figures"] == FIGURES
+    record = run_demo("beyond_start.py", tmp_path, 2, FIGURES, "exp11.json")
+    assert record["experiment"] == 11
 
     numbers = record["numbers"]
     assert set(numbers["variants"]) == VARIANTS

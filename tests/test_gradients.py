@@ -10,20 +10,7 @@ from tinylstm import gradcheck, ops
 from tinylstm.layers import LSTM, Dense, Input, RepeatVector
 from tinylstm.models import Model, Sequential
 
-TOL = 1e-6
-RANDOM_BIAS = "random_normal"  # Keras' RandomNormal(stddev=0.05): small but non-zero
-
-
-def randomize(layer, rng, scale=0.5):
-    """Replace every weight with N(0, scale^2) noise (biases included)."""
-    layer.set_weights([scale * rng.standard_normal(w.shape) for w in layer.weights])
-
-
-def assert_small(errors):
-    assert errors, "no gradient was checked"
-    worst = max(errors, key=errors.get)
-    assert errors[worst] < TOL, f"{worst}: relative error {errors[worst]:.2e}\n{errors}"
-
+from helpers import TOL, assert_small, randomize
 
 # B, T, D, H: includes batch 1, one timestep, one unit, more features than units
 SHAPES = [(2, 4, 3, 5), (1, 5, 2, 3), (3, 1, 2, 2), (2, 6, 4, 1), (1, 1, 1, 1)]
@@ -86,10 +73,6 @@ def test_repeat_vector(float64, rng):
     assert_small(gradcheck.check_layer(RepeatVector(4), rng.standard_normal((3, 2))))
 
 
-def random_model_weights(model, rng, scale=0.5):
-    model.set_weights([scale * rng.standard_normal(w.shape) for w in model.weights])
-
-
 @pytest.mark.parametrize("loss", ["mean_squared_error", "mse", "mean_absolute_error", "mae"])
 def test_stacked_lstm_repeat_vector_dense(float64, rng, loss):
     T, D = 5, 2
@@ -101,7 +84,7 @@ def test_stacked_lstm_repeat_vector_dense(float64, rng, loss):
         Dense(2, activation="tanh"),
     ])
     model.compile(optimizer="sgd", loss=loss)
-    random_model_weights(model, rng)
+    randomize(model, rng)
     x, y = rng.standard_normal((3, T, D)), rng.standard_normal((3, T, 2))
     assert_small(gradcheck.check_model(model, x, y))
 
@@ -114,7 +97,7 @@ def test_functional_model_with_state_and_two_outputs(float64, rng):
     out = Dense(1)(top)
     model = Model(inputs, [out, seq])
     model.compile(optimizer="adam", loss="mse")
-    random_model_weights(model, rng)
+    randomize(model, rng)
     x = rng.standard_normal((2, T, D))
     assert_small(gradcheck.check_model(model, x, [rng.standard_normal((2, 1)),
                                                  rng.standard_normal((2, T, H))]))

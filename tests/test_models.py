@@ -13,6 +13,8 @@ from tinylstm.layers import Input, Dense, LSTM, RepeatVector       # was: keras.
 from tinylstm.models import Model, Sequential                       # was: keras.models
 from tinylstm.initializers import RandomNormal, lecun_normal        # was: keras.initializers
 
+from helpers import randomize
+
 timesteps = 100
 input_dim = 1
 batch_size = 50
@@ -149,7 +151,7 @@ def test_shared_layer_gradients_in_two_models(float64, rng):
     for model, x, y in [(model_a, rng.standard_normal((3, 3)), rng.standard_normal((3, 2))),
                         (model_b, rng.standard_normal((2, 5, 3)), rng.standard_normal((2, 5, 3)))]:
         model.compile(optimizer="sgd", loss="mse")
-        model.set_weights([0.5 * rng.standard_normal(w.shape) for w in model.weights])
+        randomize(model, rng)
         errors = gradcheck.check_model(model, x, y)
         assert f"{shared.name}/kernel" in errors
         assert max(errors.values()) < 1e-6, errors

@@ -12,7 +12,7 @@ from tinylstm.models import Model, Sequential
 from tinylstm.ops.gru import gru_backward, gru_forward
 from tinylstm.ops.simple_rnn import simple_rnn_backward, simple_rnn_forward
 
-TOL = 1e-6
+from helpers import assert_small, randomize
 
 # name -> a layer factory; GRU in both of Keras' conventions
 KINDS = {
@@ -20,16 +20,6 @@ KINDS = {
     "gru": lambda H, **kw: GRU(H, **kw),
     "gru_reset_before": lambda H, **kw: GRU(H, reset_after=False, **kw),
 }
-
-
-def randomize(layer, rng, scale=0.5):
-    layer.set_weights([scale * rng.standard_normal(w.shape) for w in layer.weights])
-
-
-def assert_small(errors):
-    assert errors, "no gradient was checked"
-    worst = max(errors, key=errors.get)
-    assert errors[worst] < TOL, f"{worst}: relative error {errors[worst]:.2e}\n{errors}"
 
 
 def built(kind, H, input_shape, rng, **kw):

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 import tinylstm
 from tinylstm import gradcheck, initializers, losses, optimizers, saving
 from tinylstm.layers import LSTM, Dense, Input, RepeatVector
-from tinylstm.models import Model, Sequential
+from tinylstm.models import Sequential
+
+from helpers import randomize
 
 T, D = 6, 2
 
@@ -283,7 +285,7 @@ def test_random_architectures_pass_the_gradient_check(float64, arch, batch, seed
     model = build(steps, features, spec)
     model.compile(optimizer="sgd", loss="mse")
     rng = np.random.default_rng(seed)
-    model.set_weights([0.5 * rng.standard_normal(w.shape) for w in model.weights])
+    randomize(model, rng)
     x = rng.standard_normal((batch, steps, features))
     y = rng.standard_normal((batch,) + model.output_shape[1:])
     errors = gradcheck.check_model(model, x, y)

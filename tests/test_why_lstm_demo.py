@@ -1,28 +1,12 @@
 """The "why LSTM" demo runs end to end (--quick) and writes its figures and numbers."""
-import json
-import os
-import subprocess
-import sys
+from helpers import run_demo
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIGURES = ["why_lstm_curves.png", "why_lstm_gradients.png", "why_lstm_gates.png",
            "why_lstm_memory.png"]
 
 
 def test_why_lstm_quick(tmp_path):
-    env = dict(os.environ, PYTHONPATH=ROOT, MPLBACKEND="Agg")
-    run = subprocess.run([sys.executable, os.path.join(ROOT, "demos", "why_lstm.py"), "--quick",
-                          "--seed", "3", "--out", str(tmp_path)],
-                         capture_output=True, text=True, env=env, timeout=120)
-    assert run.returncode == 0, run.stderr[-3000:]
-    for name in FIGURES:
-        path = tmp_path / name
-        assert path.exists() and path.stat().st_size > 5000, name
-        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", name
-    with open(tmp_path / "why_lstm.json") as f:
-        record = json.load(f)
-    assert record["quick"] is True and record["seed"] == 3
-    assert record["figures"] == FIGURES
+    record = run_demo("why_lstm.py", tmp_path, 3, FIGURES, "why_lstm.json")
     assert set(record["models"]) == {"SimpleRNN", "GRU", "LSTM"}
     baseline = record["task"]["baseline_mse"]
     assert 0.2 < baseline < 0.5                          # the variance of U(-1, 1) is 1/3

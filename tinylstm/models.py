@@ -143,16 +143,20 @@ class Model:
     def _backward(self, d_outputs, caches):
         """d_outputs: dL/d(output) per output. Returns dL/d(input) per input."""
         grads = {}
+
+        def add(tensor, d):                     # a tensor read by several nodes: gradients add up
+            if d is not None:
+                grads[id(tensor)] = d if id(tensor) not in grads else grads[id(tensor)] + d
+
         for t, d in zip(self.outputs, d_outputs):
-            grads[id(t)] = d if id(t) not in grads else grads[id(t)] + d
+            add(t, d)
         for node, cache in zip(reversed(self._nodes), reversed(caches)):
             d_outs = [grads.get(id(t)) for t in node.outputs]
             if all(d is None for d in d_outs):
                 continue                        # nothing downstream of this node reaches the loss
             d_ins = node.layer.backward(unpack(d_outs), cache)
             for t, d in zip(node.inputs, as_list(d_ins)):
-                if d is not None:
-                    grads[id(t)] = d if id(t) not in grads else grads[id(t)] + d
+                add(t, d)
         return [grads.get(id(t)) for t in self.inputs]
 
     def __call__(self, x):

@@ -83,7 +83,7 @@ def cut_forward(kind, layer, x, t, nudge):
     W, U, b = p["kernel"], p["recurrent_kernel"], p["bias"]
     if kind is LSTM:
         first, (h, c), cache = lstm_forward(x[:, :t + 1], W, U, b)
-        h, c = nudge(h, c, cache.gates[t, :, 3 * H:])
+        h, c = nudge(h, c, cache.gates[t, 3])               # o_t, (B, H)
         rest, _, _ = lstm_forward(x[:, t + 1:], W, U, b, h, c)
     elif kind is GRU:
         first, h, _ = gru_forward(x[:, :t + 1], W, U, b)

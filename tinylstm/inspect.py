@@ -169,7 +169,9 @@ def _trace(call, with_grads):
     gates = {}
     if kind != "SimpleRNN":
         for k, name in enumerate(GATE_NAMES[kind]):
-            gates[name] = batch_major(cache.gates[:, :, k * H:(k + 1) * H])
+            # the LSTM keeps its gates as (T, 4, B, H), the GRU as (T, B, 3H)
+            gate = cache.gates[:, k] if kind == "LSTM" else cache.gates[:, :, k * H:(k + 1) * H]
+            gates[name] = batch_major(gate)                                   # (B, T, H)
     trace = Trace(layer, kind, gates, batch_major(cache.h[1:]), h0, call.outputs)
     if kind == "LSTM":
         trace.c, trace.c0 = batch_major(cache.c[1:]), cache.c[0]
@@ -198,7 +200,7 @@ def _record_grads(trace, layer, cache, d_outputs, shape):
         step = slice(t, t + 1)
         if trace.kind == "LSTM":
             _, dphi = activations.get(cache.activation)
-            o = cache.gates[t, :, 3 * H:]
+            o = cache.gates[t, 3]
             dc[:, t] = dc_next + dphi(dh[:, t] * o, cache.phi_c[t])  # (7) of ops/lstm.py
             one = LSTMCache(cache.x[:, step], cache.kernel, cache.recurrent_kernel,
                             cache.gates[step], cache.h[t:t + 2], cache.c[t:t + 2],

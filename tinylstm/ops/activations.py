@@ -19,8 +19,10 @@ def linear_backward(dy, y):
 
 
 def sigmoid(x):
-    # sigma(x) = 1 / (1 + e^-x) = (1 + tanh(x / 2)) / 2: never overflows
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
+    # sigma(x) = 1 / (1 + e^-x). For x below about -88 (float32) or -709 (float64)
+    # e^-x overflows to inf and 1 / inf = 0 is the right value: no warning for it.
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-x))
 
 
 def sigmoid_backward(dy, y):

@@ -24,7 +24,11 @@ h_0 and c_0 are the initial state (zeros unless given). The term x_t W + b of
 (1) does not depend on h, so it is computed for all t at once, outside the loop.
 
 Arrays inside are time-major, (T, B, ...), so that one step is a contiguous
-slice; the public inputs and outputs are batch-major, (B, T, ...), as in Keras.
+slice. The gates of a step are kept as four (B, H) blocks, (4, B, H), so that
+each gate is contiguous too (NumPy goes through a column slice of z_t row by
+row, H numbers at a time); for that the recurrent product is taken gate by gate,
+with U4[k] = U[:, kH:(k+1)H]. The public inputs and outputs are batch-major,
+(B, T, ...), as in Keras, and the weights keep Keras' layout.
 """
 from typing import NamedTuple
 
@@ -38,7 +42,7 @@ class LSTMCache(NamedTuple):
     x: np.ndarray            # (B, T, D) input
     kernel: np.ndarray       # (D, 4H)
     recurrent_kernel: np.ndarray  # (H, 4H)
-    gates: np.ndarray        # (T, B, 4H) activated gates [i, f, g, o]
+    gates: np.ndarray        # (T, 4, B, H) activated gates i, f, g, o
     h: np.ndarray            # (T+1, B, H) h_0 .. h_T
     c: np.ndarray            # (T+1, B, H) c_0 .. c_T
     phi_c: np.ndarray        # (T, B, H) phi(c_t)
@@ -62,12 +66,15 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
     dtype = np.result_type(x, kernel)
 
     # (1), the part that does not depend on h: x_t W + b for every t at once
-    zx = x.reshape(B * T, D) @ kernel                      # (B*T, 4H)
+    # (np.dot, not @: for D = 1 NumPy's matmul takes six times longer here)
+    x_tm = x.transpose(1, 0, 2).reshape(T * B, D)                  # (T*B, D) time-major
+    zx = np.dot(x_tm, kernel)                                      # (T*B, 4H)
     if bias is not None:
         zx += bias
-    zx = zx.reshape(B, T, 4 * H).transpose(1, 0, 2)        # (T, B, 4H)
+    zx = zx.reshape(T, B, 4, H).transpose(0, 2, 1, 3)              # (T, 4, B, H) view
+    U4 = recurrent_kernel.reshape(H, 4, H).transpose(1, 0, 2)      # (4, H, H) U4[k]: gate k
 
-    gates = np.empty((T, B, 4 * H), dtype=dtype)           # (T, B, 4H)
+    gates = np.empty((T, 4, B, H), dtype=dtype)            # (T, 4, B, H) i, f, g, o
     h = np.empty((T + 1, B, H), dtype=dtype)               # (T+1, B, H)
     c = np.empty((T + 1, B, H), dtype=dtype)               # (T+1, B, H)
     phi_c = np.empty((T, B, H), dtype=dtype)               # (T, B, H)
@@ -75,12 +82,11 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
     c[0] = 0.0 if c0 is None else c0
 
     for t in range(T):
-        z = zx[t] + h[t] @ recurrent_kernel                # (1)  (B, 4H)
-        gates[t, :, 0:H] = sigma(z[:, 0:H])                # (2)  i
-        gates[t, :, H:2 * H] = sigma(z[:, H:2 * H])        # (3)  f
-        gates[t, :, 2 * H:3 * H] = phi(z[:, 2 * H:3 * H])  # (4)  g
-        gates[t, :, 3 * H:] = sigma(z[:, 3 * H:])          # (5)  o
-        i, f, g, o = (gates[t, :, k * H:(k + 1) * H] for k in range(4))  # each (B, H)
+        z = zx[t] + h[t] @ U4                              # (1)  (4, B, H)
+        gates[t, 0:2] = sigma(z[0:2])                      # (2), (3)  i, f in one call
+        gates[t, 2] = phi(z[2])                            # (4)  g
+        gates[t, 3] = sigma(z[3])                          # (5)  o
+        i, f, g, o = gates[t]                              # each (B, H)
         c[t + 1] = f * c[t] + i * g                        # (6)
         phi_c[t] = phi(c[t + 1])
         h[t + 1] = o * phi_c[t]                            # (7)
@@ -103,28 +109,25 @@ def lstm_backward(dh_seq, dh_T, dc_T, cache):
     gates, h, c, phi_c = cache.gates, cache.h, cache.c, cache.phi_c
     _, dphi = activations.get(cache.activation)
     _, dsigma = activations.get(cache.recurrent_activation)
-    T, B, H4 = gates.shape
-    H = H4 // 4
+    T, _, B, H = gates.shape
+    H4 = 4 * H
     D = x.shape[2]
 
     dh_seq = dh_seq.transpose(1, 0, 2)                     # (T, B, H)
-    dz = np.empty_like(gates)                              # (T, B, 4H) dL/dz_t
+    dz = np.empty((T, B, H4), gates.dtype)                 # (T, B, 4H) dL/dz_t, Keras' column order
+    dz4 = dz.reshape(T, B, 4, H).transpose(0, 2, 1, 3)     # (T, 4, B, H) view, gate by gate
     dh_next = np.zeros((B, H), gates.dtype) if dh_T is None else dh_T.copy()
     dc_next = np.zeros((B, H), gates.dtype) if dc_T is None else dc_T.copy()
 
     for t in reversed(range(T)):
-        i, f, g, o = (gates[t, :, k * H:(k + 1) * H] for k in range(4))  # each (B, H)
+        i, f, g, o = gates[t]                              # each (B, H)
         dh = dh_seq[t] + dh_next                           # h_t feeds the output and step t+1
-        do = dh * phi_c[t]                                 # (7) wrt o
         dc = dc_next + dphi(dh * o, phi_c[t])              # (7) wrt c, plus c_t's use in step t+1
-        di = dc * g                                        # (6) wrt i
-        dg = dc * i                                        # (6) wrt g
-        df = dc * c[t]                                     # (6) wrt f
+        dz4[t, 0] = dsigma(dc * g, i)                      # (6) wrt i, then (2)
+        dz4[t, 1] = dsigma(dc * c[t], f)                   # (6) wrt f, then (3)
+        dz4[t, 2] = dphi(dc * i, g)                        # (6) wrt g, then (4)
+        dz4[t, 3] = dsigma(dh * phi_c[t], o)               # (7) wrt o, then (5)
         dc_next = dc * f                                   # (6) wrt c_{t-1}
-        dz[t, :, 0:H] = dsigma(di, i)                      # (2)
-        dz[t, :, H:2 * H] = dsigma(df, f)                  # (3)
-        dz[t, :, 2 * H:3 * H] = dphi(dg, g)                # (4)
-        dz[t, :, 3 * H:] = dsigma(do, o)                   # (5)
         dh_next = dz[t] @ U.T                              # (1) wrt h_{t-1}
 
     # (1) wrt W, U, b and x: sums over all t, outside the loop

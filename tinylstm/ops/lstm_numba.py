@@ -30,7 +30,8 @@ What is different, and why (times: one 2-core machine, see docs/performance.md)
         tanh does not vectorise. ``_tanh64``/``_tanh32`` are branch-free versions
         of Cephes' tanh, within 2 ulp of the exact value, so the loops vectorise
         and the results stay within roundoff of NumPy's.
-        sigma(x) = (1 + tanh(x/2)) / 2, as in the specification.
+        sigma(x) = (1 + tanh(x/2)) / 2, the specification's 1 / (1 + e^-x)
+        written with the one vectorisable function.
 
 numba compiles on first use (``cache=True`` keeps the machine code on disk for
 the next process).

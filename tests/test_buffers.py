@@ -1,0 +1,91 @@
+"""The reused arrays of the numba path: an array in use is never handed out twice.
+
+Every test here would fail if ``tinylstm.ops.buffers`` gave out an array that
+something still refers to (the LSTM's output, a cache kept for backward).
+"""
+import numpy as np
+import pytest
+
+pytest.importorskip("numba", reason="numba is not installed")
+
+from tinylstm.ops import buffers  # noqa: E402
+from tinylstm.ops import lstm_numba as fast  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def empty_pool():
+    buffers.clear()
+    yield
+    buffers.clear()
+
+
+def address(a):
+    return a.__array_interface__["data"][0]
+
+
+def test_an_array_in_use_is_not_handed_out_again():
+    a = buffers.empty((3, 4), np.float64)
+    first = address(a)
+    view = a[1:].T                              # only a view of it survives
+    del a
+    b = buffers.empty((3, 4), np.float64)
+    assert address(b) != first                  # still in use through the view
+    del view                                    # now nothing else refers to it
+    assert address(buffers.empty((3, 4), np.float64)) == first
+    assert address(buffers.empty((3, 4), np.float64)) == first   # (discarded at once)
+    assert address(b) != first
+
+
+def test_shape_and_dtype_must_match():
+    first = address(buffers.empty((2, 8), np.float32))
+    assert address(buffers.empty((2, 8), np.float64)) != first
+    assert address(buffers.empty((8, 2), np.float32)) != first
+    assert address(buffers.empty((2, 8), np.float32)) == first
+
+
+def test_zeros_are_zero_even_when_reused():
+    a = buffers.empty((5, 6), np.float32)
+    a.fill(3.0)
+    del a
+    assert not buffers.zeros((5, 6), np.float32).any()
+
+
+def problem(rng, B=20, T=6, D=3, H=5):
+    x = rng.standard_normal((B, T, D))
+    W, U = 0.5 * rng.standard_normal((D, 4 * H)), 0.5 * rng.standard_normal((H, 4 * H))
+    b = 0.3 * rng.standard_normal(4 * H)
+    return x, W, U, b
+
+
+def test_a_kept_output_survives_the_next_call(rng):
+    x, W, U, b = problem(rng)
+    h_seq, (h_T, c_T), _ = fast.lstm_forward(x, W, U, b)
+    kept = [h_seq.copy(), h_T.copy(), c_T.copy()]
+    fast.lstm_forward(rng.standard_normal(x.shape), W, U, b)      # same shapes
+    for before, now in zip(kept, [h_seq, h_T, c_T]):
+        np.testing.assert_array_equal(now, before)
+
+
+def test_a_kept_cache_survives_another_forward_pass(rng):
+    """Backward from a cache after a second forward pass of the same shapes gives what
+    it gives right after its own forward pass."""
+    x, W, U, b = problem(rng)
+    dh_seq = rng.standard_normal((x.shape[0], x.shape[1], U.shape[0]))
+    _, _, cache = fast.lstm_forward(x, W, U, b)
+    expected = [g.copy() for g in fast.lstm_backward(dh_seq, None, None, cache)]
+    _, _, cache = fast.lstm_forward(x, W, U, b)
+    _, _, other = fast.lstm_forward(rng.standard_normal(x.shape), W, U, b)
+    fast.lstm_backward(rng.standard_normal(dh_seq.shape), None, None, other)
+    for name, e, g in zip(["dx", "dkernel", "drecurrent_kernel", "dbias", "dh0", "dc0"], expected,
+                          fast.lstm_backward(dh_seq, None, None, cache)):
+        np.testing.assert_array_equal(g, e, err_msg=name)
+
+
+def test_free_arrays_are_bounded(monkeypatch):
+    monkeypatch.setattr(buffers, "MAX_FREE_BYTES", 10_000)
+    for n in range(1, 60):                      # 59 shapes, each used once and let go
+        buffers.empty((n, 10), np.float64)
+    assert buffers.free_bytes() <= 10_000 + 59 * 10 * 8
+    kept = buffers.empty((500, 10), np.float64)  # 40 kB in use: not counted, not dropped
+    assert any(a is kept for a in buffers._arrays)
+    assert buffers.free_bytes() <= 10_000 + 59 * 10 * 8

@@ -36,6 +36,19 @@ def test_an_array_in_use_is_not_handed_out_again():
     assert address(b) != first
 
 
+def test_the_array_itself_held_is_in_use():
+    a = buffers.empty((4, 4), np.float32)
+    assert address(buffers.empty((4, 4), np.float32)) != address(a)
+
+
+@pytest.mark.parametrize("shape", [(1,), (3, 5), (7, 3, 13)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_arrays_start_on_a_cache_line(shape, dtype):
+    kept = [buffers.empty(shape, dtype) for _ in range(3)]
+    assert all(address(a) % buffers.ALIGN == 0 for a in kept)
+    assert all(a.flags["C_CONTIGUOUS"] and a.shape == shape and a.dtype == dtype for a in kept)
+
+
 def test_shape_and_dtype_must_match():
     first = address(buffers.empty((2, 8), np.float32))
     assert address(buffers.empty((2, 8), np.float64)) != first

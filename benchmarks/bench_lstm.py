@@ -188,6 +188,49 @@ def run_case(model_name, batch_size, dtype, epochs):
             for name in trainers}
 
 
+# -- where the numba path's time goes ------------------------------------------------
+PHASES = ["_input_projection_kernel", "_forward_kernel", "_backward_kernel", "_weight_gradient_kernel"]
+
+
+def kernel_phases(batch_size=100, dtype=np.float32, reps=30):
+    """Median milliseconds of each of the numba path's kernels in one lstm_forward +
+    lstm_backward call, for each (D, H) of the deep autoencoder's LSTMs, and of the
+    whole call. The kernels are timed where ``lstm_numba._run_on_threads`` starts them
+    (a private function, wrapped here for the measurement only)."""
+    from tinylstm.ops import lstm_numba
+    rng = np.random.default_rng(0)
+    run = lstm_numba._run_on_threads
+    times = {}
+
+    def timed(kernel, slices, args_of_slice):
+        start = time.perf_counter()
+        run(kernel, slices, args_of_slice)
+        times.setdefault(kernel.py_func.__name__, []).append(time.perf_counter() - start)
+
+    rows = []
+    lstm_numba._run_on_threads = timed
+    try:
+        for d, h in sorted(set(layer_shapes("deep"))):
+            # x and dL/dh_seq as a stack of LSTMs passes them: (B, T, F) views of
+            # feature-major (T, F, B) arrays
+            x = rng.standard_normal((TIMESTEPS, d, batch_size)).astype(dtype).transpose(2, 0, 1)
+            W, U = (0.3 * rng.standard_normal(shape).astype(dtype) for shape in [(d, 4 * h), (h, 4 * h)])
+            b = 0.1 * rng.standard_normal(4 * h).astype(dtype)
+            dh_seq = rng.standard_normal((TIMESTEPS, h, batch_size)).astype(dtype).transpose(2, 0, 1)
+            times.clear()
+            whole = []
+            for _ in range(reps + 1):
+                start = time.perf_counter()
+                _, _, cache = lstm_numba.lstm_forward(x, W, U, b)
+                lstm_numba.lstm_backward(dh_seq, None, None, cache)
+                whole.append(time.perf_counter() - start)
+            rows.append(dict(D=d, H=h, whole=1e3 * statistics.median(whole[1:]),
+                             **{name: 1e3 * statistics.median(times[name][1:]) for name in PHASES}))
+    finally:
+        lstm_numba._run_on_threads = run
+    return rows
+
+
 def machine():
     cpu = platform.processor() or platform.machine()
     try:
@@ -213,6 +256,7 @@ def worker(epochs):
             print(json.dumps(dict(model=model_name, batch=batch_size, dtype=np.dtype(dtype).name,
                                   threads=threads, result=result, rate=rate,
                                   floor=epoch_flops(model_name) / rate)), flush=True)
+    print(json.dumps(dict(phases=kernel_phases(), threads=threads)), flush=True)
 
 
 def run_workers(threads, epochs):
@@ -222,13 +266,17 @@ def run_workers(threads, epochs):
                MKL_NUM_THREADS=n)
     process = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--worker",
                                 "--epochs", str(epochs)], env=env, stdout=subprocess.PIPE, text=True)
-    rows = []
+    rows, phases = [], None
     for line in process.stdout:
-        rows.append(json.loads(line))
-        print(format_row(rows[-1]), flush=True)
+        row = json.loads(line)
+        if "phases" in row:
+            phases = row["phases"]
+            continue
+        rows.append(row)
+        print(format_row(row), flush=True)
     if process.wait() != 0:
         raise RuntimeError(f"the benchmark worker with {threads} thread(s) failed")
-    return rows
+    return rows, phases
 
 
 def main():
@@ -247,10 +295,11 @@ def main():
     load_before = os.getloadavg()[0]
     cold, warm = compile_times()
     print(f"numba compile, first process: {cold:.1f} s (cold cache), {warm:.2f} s (warm cache)")
-    tables, rates = [], {}
+    tables, rates, phase_rows = [], {}, []
     for threads in [int(t) for t in args.threads.split(",")]:
         print(f"{threads} thread(s):\n{HEADER}")
-        rows = run_workers(threads, args.epochs)
+        rows, phases = run_workers(threads, args.epochs)
+        phase_rows += [format_phase_row(threads, row) for row in phases]
         rates.update({(threads, row["dtype"]): row["rate"] / 1e9 for row in rows})
         tables.append(f"### {threads} thread(s), seconds per epoch\n\n{HEADER}\n{SEPARATOR}\n"
                       + "\n".join(format_row(row) for row in rows))
@@ -262,6 +311,7 @@ def main():
     text = REPORT.format(
         machine=machine(), epochs=args.epochs, cold=cold, warm=warm,
         load_before=load_before, load_after=load_after, tables="\n\n".join(tables),
+        phases="\n".join([PHASE_HEADER, "|" + "---|" * (PHASE_HEADER.count("|") - 1)] + phase_rows),
         rates="; ".join(f"{t} thread(s): {r32:.0f} GFLOP/s in float32, {rates[(t, 'float64')]:.0f} in float64"
                         for (t, d), r32 in rates.items() if d == "float32"),
         command=f"python benchmarks/bench_lstm.py --epochs {args.epochs} --threads {args.threads}")
@@ -286,6 +336,15 @@ def format_cpu_row(row):
         return cells + "no torch | - | - |"
     torch_s = row["result"]["torch"][2]
     return cells + f"{torch_s:.3f} | {numba_s / torch_s:.2f} | {numpy_s / torch_s:.2f} |"
+
+
+PHASE_HEADER = ("| threads | LSTM D -> H | input projection | recurrence, forward | recurrence, backward "
+                "| weight gradients and dx | whole call |")
+
+
+def format_phase_row(threads, row):
+    cells = " | ".join(f"{row[name]:.2f}" for name in PHASES)
+    return f"| {threads} | {row['D']} -> {row['H']} | {cells} | {row['whole']:.2f} |"
 
 
 def format_row(row):
@@ -342,39 +401,54 @@ numba is the default when it imports, for the default tanh/sigmoid activations).
 
 - Feature-major layout inside, (T, 4H, B): for a fixed step and unit the batch is
   contiguous, so every inner loop runs over the batch and vectorises, even with H = 1.
-- One compiled call per pass: the whole time loop, forward or backward, runs inside
-  numba, with the recurrent product, the gates and the cell fused per step, and the
-  weight gradients summed in the same loop (no per-step Python, no BLAS threads
-  spinning against numba's).
+- What does not depend on h leaves the time loop, as in the specification: forward,
+  `z_t = b + x_t W` for all t, then the recurrence (the recurrent product, the gates and
+  the cell, fused per step); backward, the recurrence (dL/dz_t, dL/dh_(t-1),
+  dL/dc_(t-1)), then dx and the weight gradients from the stored dL/dz_t. Each is one
+  compiled call: no per-step Python, and no BLAS (no OpenBLAS threads spinning against
+  numba's).
+- Threads: the recurrence runs one slice of the batch per thread (rows of a batch never
+  meet in an LSTM, so the threads never synchronise); the work outside it runs one
+  range of steps per thread, each over the whole batch, so its loops are twice as long.
+  Each thread is a Python thread running a `nogil` kernel.
+- The batch is padded with zero columns to a multiple of 8 (one AVX2 register of
+  float32): a vectorised loop leaves the last n % 8 columns to scalar code, which at
+  batch 100 cost as much as 16 vectorised columns.
+- Whole-sequence arrays come from `tinylstm/ops/buffers.py`, which reuses an array once
+  nothing refers to it, and start on a 64-byte cache line: fresh memory from the
+  operating system, page by page, cost more than the arithmetic on it on this machine.
 - A branch-free tanh (Cephes' rational approximations, within 2 ulp), so the gate
   loops vectorise; numba has no vector math library here, and libm's scalar tanh
-  blocks vectorisation. Sigmoid is computed from tanh, as in the specification.
-- Threads: the batch is cut into one slice per thread, and each Python thread runs a
-  `nogil` kernel over all T steps of its slice; rows of a batch never meet in an
-  LSTM, so the threads never synchronise.
+  blocks vectorisation. Sigmoid is computed from tanh.
 - numba's on-disk cache (`cache=True`): a second process does not recompile.
 - `tests/test_numba_kernels.py` holds the fast path to the specification: float64 to
   1e-12 relative; float32 within 1e-5 of the float64 result, or at least as close to
   it as the float32 specification is (where a one-entry gradient cancels, two float32
   computations can differ by more than 1e-5 and both be right to float32 precision).
+  `tests/test_buffers.py` checks that an array in use is never handed out twice.
 
 ## Where the numba path spends its time
 
-Measured one thread at a time (`time.process_time`, float32, `ae4`, batch 1000):
-about 0.2 s per epoch, half forward, half backward, nearly all inside the two
-kernels of `tinylstm/ops/lstm_numba.py`. Per LSTM 1 -> 32, per epoch:
+Milliseconds per kernel in one forward and backward call of each of the deep
+autoencoder's LSTMs, batch 100, float32 (median of 30; the whole call adds the
+copies into the padded feature-major arrays, the thread hand-offs and the Python
+around the kernels):
 
-- the recurrent products (h_{{t-1}} U forward, dz_t U^T and the dU sums backward,
-  0.8 GFLOP each): 11-15 ms each, 55-75 GFLOP/s, about BLAS's single-core rate;
-- the 16 million tanh of the gates and the cell (sigmoid is computed from tanh):
-  about 1 ns each in float32, 2-3 ns in float64, some 16-20 ms (float32);
-- the rest (bias, the D = 1 input product, the elementwise backward, dx): a few ms.
+{phases}
 
-So the arithmetic floor of the table (matrix products only) is not the limit: the
-transcendental functions cost as much as the products, and at batch 100 each
-thread's slice is ~50 columns wide, so loop overheads weigh more. The NumPy path
-pays for NumPy's float64 tanh (scalar libm on this CPU, ~20 ns) and, at batch 100,
-for some twenty NumPy calls per step.
+At batch 100 each thread's slice of the recurrence is about 50 columns wide, and a
+step has costs that do not shrink with the slice (the loops over the 4H rows of the
+products, the gates and the cell start once per row and step): going from one thread
+to two cuts the forward recurrence by about a third and the backward recurrence
+hardly at all. The products outside the recurrence, twice as wide, split well.
+At batch 1000 the slices are wide and a second thread helps more (the `ae4` rows).
+
+The NumPy path pays, at batch 100, for some twenty-five NumPy calls per step, each
+on a few thousand numbers or, for H = 1, a hundred, and for fresh memory for its
+whole-sequence arrays on every call: run with glibc told to keep freed memory
+(`MALLOC_MMAP_THRESHOLD_=1000000000 MALLOC_TRIM_THRESHOLD_=2000000000`), its `ae4`
+epoch at batch 100 took 0.46 s instead of 0.55 s. The specification keeps plain
+`np.empty`; the fast path reuses its arrays (`tinylstm/ops/buffers.py`).
 """
 
 

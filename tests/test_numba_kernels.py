@@ -119,10 +119,11 @@ def test_vectorised_tanh_is_within_two_ulp_of_exact():
 
 
 def test_thread_count_does_not_change_results():
-    """The batch is cut into one slice per thread. Each row's arithmetic is the same
-    whatever the slicing, so one thread and all threads agree bit for bit on
-    everything computed row by row; the weight gradients add up the slices' sums in
-    another order, so they agree to roundoff."""
+    """The recurrence is cut into one slice of the batch per thread, the work outside
+    it into one range of steps per thread. Each row's and each step's arithmetic is
+    the same whatever the cuts, so one thread and all threads agree bit for bit on
+    everything computed row by row or step by step; the weight gradients add up the
+    threads' sums in another order, so they agree to roundoff."""
     rng = np.random.default_rng(10)
     args, grads = random_problem(rng, 70, 5, 3, 4, np.float64, with_state=True)
     runs = []

@@ -461,11 +461,12 @@ def _feature_major(a, Bp, dtype):
     return out
 
 
-def _state(s, B, Bp, H, dtype):
-    """An initial state or upstream gradient (B, H), or None for zeros, as (H, Bp)."""
-    out = buffers.zeros((H, Bp), dtype)
+def _fill_state(out, s):
+    """out (H, Bp) <- an initial state or upstream gradient s (B, H) transposed, or
+    zeros for None; zeros in the padding columns."""
+    out[...] = 0.0
     if s is not None:
-        out[:, :B] = s.T
+        out[:, :s.shape[0]] = s.T
     return out
 
 
@@ -494,8 +495,8 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
     h = buffers.empty((T + 1, H, Bp), dtype)                       # (T+1, H, Bp)
     c = buffers.empty((T + 1, H, Bp), dtype)                       # (T+1, H, Bp)
     phi_c = buffers.empty((T, H, Bp), dtype)                       # (T, H, Bp)
-    h[0] = _state(h0, B, Bp, H, dtype)
-    c[0] = _state(c0, B, Bp, H, dtype)
+    _fill_state(h[0], h0)
+    _fill_state(c[0], c0)
     WT, UT = np.ascontiguousarray(W.T), np.ascontiguousarray(U.T)
     _run_on_threads(_input_projection_kernel, _time_slices(T), lambda k: (x_fm, WT, b, gates))
     _run_on_threads(_forward_kernel, _batch_slices(Bp), lambda k: (UT, gates, h, c, phi_c))
@@ -512,8 +513,8 @@ def lstm_backward(dh_seq, dh_T, dc_T, cache):
     H = H4 // 4
     dtype = gates.dtype
     dh_fm = _feature_major(dh_seq, Bp, dtype)                      # (T, H, Bp)
-    dh_next = _state(dh_T, B, Bp, H, dtype)                        # (H, Bp)
-    dc_next = _state(dc_T, B, Bp, H, dtype)                        # (H, Bp)
+    dh_next = _fill_state(buffers.empty((H, Bp), dtype), dh_T)     # (H, Bp)
+    dc_next = _fill_state(buffers.empty((H, Bp), dtype), dc_T)     # (H, Bp)
     dx = buffers.empty(x_fm.shape, dtype)                          # (T, D, Bp)
     dz = buffers.empty(gates.shape, dtype)                         # (T, 4H, Bp) dL/dz_t
     W, U = np.ascontiguousarray(W), np.ascontiguousarray(U)

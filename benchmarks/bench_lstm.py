@@ -390,7 +390,9 @@ run, the implementations taking turns epoch by epoch. With other processes on th
 cores, the 2-thread rows suffer most (a thread that loses its core holds up the
 others; OpenBLAS's and torch's idle threads spin), so read them with the load.
 
-Reproduce: `{command}` (writes this file).
+Reproduce: `{command}` (writes this file). To measure one change, compare two
+checkouts epoch by epoch, taking turns: `python benchmarks/ab_epoch.py deep 100 float32
+numba /path/to/before /path/to/after`.
 
 ## How the fast path works
 

@@ -445,9 +445,10 @@ to two cuts the forward recurrence by about a third and the backward recurrence
 hardly at all. The products outside the recurrence, twice as wide, split well.
 At batch 1000 the slices are wide and a second thread helps more (the `ae4` rows).
 
-The NumPy path pays, at batch 100, for some twenty-five NumPy calls per step, each
-on a few thousand numbers or, for H = 1, a hundred, and for fresh memory for its
-whole-sequence arrays on every call: run with glibc told to keep freed memory
+The NumPy path pays, at batch 100, for some twenty-five NumPy calls per step forward
+and as many backward, each on a few thousand numbers or, for H = 1, a hundred, and
+for fresh memory for its whole-sequence arrays on every call: run with glibc told to
+keep freed memory
 (`MALLOC_MMAP_THRESHOLD_=1000000000 MALLOC_TRIM_THRESHOLD_=2000000000`), its `ae4`
 epoch at batch 100 took 0.46 s instead of 0.55 s. The specification keeps plain
 `np.empty`; the fast path reuses its arrays (`tinylstm/ops/buffers.py`).

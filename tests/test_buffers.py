@@ -1,15 +1,22 @@
-"""The reused arrays of the numba path: an array in use is never handed out twice.
+"""The reused arrays of both LSTM paths: an array in use is never handed out twice.
 
 Every test here would fail if ``tinylstm.ops.buffers`` gave out an array that
 something still refers to (the LSTM's output, a cache kept for backward).
 """
+import importlib
+
 import numpy as np
 import pytest
 
-pytest.importorskip("numba", reason="numba is not installed")
+from tinylstm.ops import buffers
 
-from tinylstm.ops import buffers  # noqa: E402
-from tinylstm.ops import lstm_numba as fast  # noqa: E402
+
+@pytest.fixture(params=["lstm", "lstm_numba"])
+def impl(request):
+    """The NumPy specification, then the numba path (skipped without numba)."""
+    if request.param == "lstm_numba":
+        pytest.importorskip("numba", reason="numba is not installed")
+    return importlib.import_module("tinylstm.ops." + request.param)
 
 
 @pytest.fixture(autouse=True)
@@ -70,27 +77,27 @@ def problem(rng, B=20, T=6, D=3, H=5):
     return x, W, U, b
 
 
-def test_a_kept_output_survives_the_next_call(rng):
+def test_a_kept_output_survives_the_next_call(rng, impl):
     x, W, U, b = problem(rng)
-    h_seq, (h_T, c_T), _ = fast.lstm_forward(x, W, U, b)
+    h_seq, (h_T, c_T), _ = impl.lstm_forward(x, W, U, b)
     kept = [h_seq.copy(), h_T.copy(), c_T.copy()]
-    fast.lstm_forward(rng.standard_normal(x.shape), W, U, b)      # same shapes
+    impl.lstm_forward(rng.standard_normal(x.shape), W, U, b)      # same shapes
     for before, now in zip(kept, [h_seq, h_T, c_T]):
         np.testing.assert_array_equal(now, before)
 
 
-def test_a_kept_cache_survives_another_forward_pass(rng):
+def test_a_kept_cache_survives_another_forward_pass(rng, impl):
     """Backward from a cache after a second forward pass of the same shapes gives what
     it gives right after its own forward pass."""
     x, W, U, b = problem(rng)
     dh_seq = rng.standard_normal((x.shape[0], x.shape[1], U.shape[0]))
-    _, _, cache = fast.lstm_forward(x, W, U, b)
-    expected = [g.copy() for g in fast.lstm_backward(dh_seq, None, None, cache)]
-    _, _, cache = fast.lstm_forward(x, W, U, b)
-    _, _, other = fast.lstm_forward(rng.standard_normal(x.shape), W, U, b)
-    fast.lstm_backward(rng.standard_normal(dh_seq.shape), None, None, other)
+    _, _, cache = impl.lstm_forward(x, W, U, b)
+    expected = [g.copy() for g in impl.lstm_backward(dh_seq, None, None, cache)]
+    _, _, cache = impl.lstm_forward(x, W, U, b)
+    _, _, other = impl.lstm_forward(rng.standard_normal(x.shape), W, U, b)
+    impl.lstm_backward(rng.standard_normal(dh_seq.shape), None, None, other)
     for name, e, g in zip(["dx", "dkernel", "drecurrent_kernel", "dbias", "dh0", "dc0"], expected,
-                          fast.lstm_backward(dh_seq, None, None, cache)):
+                          impl.lstm_backward(dh_seq, None, None, cache)):
         np.testing.assert_array_equal(g, e, err_msg=name)
 
 

@@ -24,7 +24,9 @@ h_0 and c_0 are the initial state (zeros unless given). The term x_t W + b of
 (1) does not depend on h, so it is computed for all t at once, outside the loop.
 
 Arrays inside are time-major, (T, B, ...), so that one step is a contiguous
-slice. The gates of a step are kept as four (B, H) blocks, (4, B, H), so that
+slice. The whole-sequence arrays come from ``buffers.empty``, which is
+``np.empty`` reusing an array nothing refers to any more (fresh memory from the
+operating system costs more here than the arithmetic done on it). The gates of a step are kept as four (B, H) blocks, (4, B, H), so that
 each gate is contiguous too (NumPy goes through a column slice of z_t row by
 row, H numbers at a time); for that the recurrent product is taken gate by gate,
 with U4[k] = U[:, kH:(k+1)H]. The public inputs and outputs are batch-major,
@@ -34,7 +36,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import activations
+from . import activations, buffers
 
 
 class LSTMCache(NamedTuple):
@@ -68,16 +70,17 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
     # (1), the part that does not depend on h: x_t W + b for every t at once
     # (np.dot, not @: for D = 1 NumPy's matmul takes six times longer here)
     x_tm = x.transpose(1, 0, 2).reshape(T * B, D)                  # (T*B, D) time-major
-    zx = np.dot(x_tm, kernel)                                      # (T*B, 4H)
+    zx = np.dot(x_tm, kernel, out=buffers.empty((T * B, 4 * H), dtype))  # (T*B, 4H)
     if bias is not None:
         zx += bias
     zx = zx.reshape(T, B, 4, H).transpose(0, 2, 1, 3)              # (T, 4, B, H) view
     U4 = recurrent_kernel.reshape(H, 4, H).transpose(1, 0, 2)      # (4, H, H) U4[k]: gate k
 
-    gates = np.empty((T, 4, B, H), dtype=dtype)            # (T, 4, B, H) i, f, g, o
-    h = np.empty((T + 1, B, H), dtype=dtype)               # (T+1, B, H)
-    c = np.empty((T + 1, B, H), dtype=dtype)               # (T+1, B, H)
-    phi_c = np.empty((T, B, H), dtype=dtype)               # (T, B, H)
+    # buffers.empty is np.empty that reuses an array nothing refers to any more
+    gates = buffers.empty((T, 4, B, H), dtype)             # (T, 4, B, H) i, f, g, o
+    h = buffers.empty((T + 1, B, H), dtype)                # (T+1, B, H)
+    c = buffers.empty((T + 1, B, H), dtype)                # (T+1, B, H)
+    phi_c = buffers.empty((T, B, H), dtype)                # (T, B, H)
     h[0] = 0.0 if h0 is None else h0
     c[0] = 0.0 if c0 is None else c0
 
@@ -114,7 +117,7 @@ def lstm_backward(dh_seq, dh_T, dc_T, cache):
     D = x.shape[2]
 
     dh_seq = dh_seq.transpose(1, 0, 2)                     # (T, B, H)
-    dz = np.empty((T, B, H4), gates.dtype)                 # (T, B, 4H) dL/dz_t, Keras' column order
+    dz = buffers.empty((T, B, H4), gates.dtype)            # (T, B, 4H) dL/dz_t, Keras' column order
     dz4 = dz.reshape(T, B, 4, H).transpose(0, 2, 1, 3)     # (T, 4, B, H) view, gate by gate
     dh_next = np.zeros((B, H), gates.dtype) if dh_T is None else dh_T.copy()
     dc_next = np.zeros((B, H), gates.dtype) if dc_T is None else dc_T.copy()

@@ -39,7 +39,7 @@ from .layers.recurrent import output_grads_to_state_grads
 from .layers.simple_rnn import SimpleRNN
 from .ops import activations
 from .ops.gru import GRUCache, gru_backward, gru_forward
-from .ops.lstm import LSTMCache, lstm_backward, lstm_forward
+from .ops.lstm import GATES as LSTM_GATES, LSTMCache, lstm_backward, lstm_forward
 from .ops.simple_rnn import SimpleRNNCache, simple_rnn_backward, simple_rnn_forward
 
 RECURRENT = (LSTM, GRU, SimpleRNN)
@@ -169,8 +169,11 @@ def _trace(call, with_grads):
     gates = {}
     if kind != "SimpleRNN":
         for k, name in enumerate(GATE_NAMES[kind]):
-            # the LSTM keeps its gates as (T, 4, B, H), the GRU as (T, B, 3H)
-            gate = cache.gates[:, k] if kind == "LSTM" else cache.gates[:, :, k * H:(k + 1) * H]
+            # the LSTM keeps its gates as (T, 4, B, H) in the order lstm.GATES, the GRU as (T, B, 3H)
+            if kind == "LSTM":
+                gate = cache.gates[:, LSTM_GATES.index(name)]
+            else:
+                gate = cache.gates[:, :, k * H:(k + 1) * H]
             gates[name] = batch_major(gate)                                   # (B, T, H)
     trace = Trace(layer, kind, gates, batch_major(cache.h[1:]), h0, call.outputs)
     if kind == "LSTM":
@@ -200,7 +203,7 @@ def _record_grads(trace, layer, cache, d_outputs, shape):
         step = slice(t, t + 1)
         if trace.kind == "LSTM":
             _, dphi = activations.get(cache.activation)
-            o = cache.gates[t, 3]
+            o = cache.gates[t, LSTM_GATES.index("o")]
             dc[:, t] = dc_next + dphi(dh[:, t] * o, cache.phi_c[t])  # (7) of ops/lstm.py
             one = LSTMCache(cache.x[:, step], cache.kernel, cache.recurrent_kernel,
                             cache.gates[step], cache.h[t:t + 2], cache.c[t:t + 2],

@@ -26,11 +26,16 @@ h_0 and c_0 are the initial state (zeros unless given). The term x_t W + b of
 Arrays inside are time-major, (T, B, ...), so that one step is a contiguous
 slice. The whole-sequence arrays come from ``buffers.empty``, which is
 ``np.empty`` reusing an array nothing refers to any more (fresh memory from the
-operating system costs more here than the arithmetic done on it). The gates of a step are kept as four (B, H) blocks, (4, B, H), so that
-each gate is contiguous too (NumPy goes through a column slice of z_t row by
-row, H numbers at a time); for that the recurrent product is taken gate by gate,
-with U4[k] = U[:, kH:(k+1)H]. The public inputs and outputs are batch-major,
-(B, T, ...), as in Keras, and the weights keep Keras' layout.
+operating system costs more here than the arithmetic done on it).
+
+The gates of a step are kept as four (B, H) blocks, (4, B, H), so that each gate
+is contiguous too (NumPy goes through a column slice of z_t row by row, H
+numbers at a time), in the order i, f, o, g (``GATES``): the three sigma gates
+side by side, activated by one call. For that the weights' gate blocks are
+taken in that order (``KERAS_BLOCK``) and the recurrent product gate by gate,
+with U4[k] = U[:, jH:(j+1)H], j = KERAS_BLOCK[k]. The backward pass writes
+dL/dz_t in Keras' order, the weights' own. The public inputs and outputs are
+batch-major, (B, T, ...), as in Keras, and the weights keep Keras' layout.
 """
 from typing import NamedTuple
 
@@ -38,13 +43,16 @@ import numpy as np
 
 from . import activations, buffers
 
+GATES = "ifog"                  # the order of the gates in the forward pass's (T, 4, B, H)
+KERAS_BLOCK = [0, 1, 3, 2]      # stored gate k is Keras' gate block KERAS_BLOCK[k] (i, f, g, o)
+
 
 class LSTMCache(NamedTuple):
     """What the backward pass needs from the forward pass."""
     x: np.ndarray            # (B, T, D) input
     kernel: np.ndarray       # (D, 4H)
     recurrent_kernel: np.ndarray  # (H, 4H)
-    gates: np.ndarray        # (T, 4, B, H) activated gates i, f, g, o
+    gates: np.ndarray        # (T, 4, B, H) activated gates i, f, o, g (GATES)
     h: np.ndarray            # (T+1, B, H) h_0 .. h_T
     c: np.ndarray            # (T+1, B, H) c_0 .. c_T
     phi_c: np.ndarray        # (T, B, H) phi(c_t)
@@ -67,17 +75,20 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
     sigma, _ = activations.get(recurrent_activation)
     dtype = np.result_type(x, kernel)
 
+    # the weights' gate blocks in the order i, f, o, g
+    W = kernel.reshape(D, 4, H)[:, KERAS_BLOCK].reshape(D, 4 * H)     # (D, 4H)
+    U4 = recurrent_kernel.reshape(H, 4, H).transpose(1, 0, 2)[KERAS_BLOCK]  # (4, H, H) U4[k]: gate k
+
     # (1), the part that does not depend on h: x_t W + b for every t at once
     # (np.dot, not @: for D = 1 NumPy's matmul takes six times longer here)
     x_tm = x.transpose(1, 0, 2).reshape(T * B, D)                  # (T*B, D) time-major
-    zx = np.dot(x_tm, kernel, out=buffers.empty((T * B, 4 * H), dtype))  # (T*B, 4H)
+    zx = np.dot(x_tm, W, out=buffers.empty((T * B, 4 * H), dtype))  # (T*B, 4H)
     if bias is not None:
-        zx += bias
+        zx += bias.reshape(4, H)[KERAS_BLOCK].reshape(4 * H)
     zx = zx.reshape(T, B, 4, H).transpose(0, 2, 1, 3)              # (T, 4, B, H) view
-    U4 = recurrent_kernel.reshape(H, 4, H).transpose(1, 0, 2)      # (4, H, H) U4[k]: gate k
 
     # buffers.empty is np.empty that reuses an array nothing refers to any more
-    gates = buffers.empty((T, 4, B, H), dtype)             # (T, 4, B, H) i, f, g, o
+    gates = buffers.empty((T, 4, B, H), dtype)             # (T, 4, B, H) i, f, o, g
     h = buffers.empty((T + 1, B, H), dtype)                # (T+1, B, H)
     c = buffers.empty((T + 1, B, H), dtype)                # (T+1, B, H)
     phi_c = buffers.empty((T, B, H), dtype)                # (T, B, H)
@@ -86,10 +97,9 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
 
     for t in range(T):
         z = zx[t] + h[t] @ U4                              # (1)  (4, B, H)
-        gates[t, 0:2] = sigma(z[0:2])                      # (2), (3)  i, f in one call
-        gates[t, 2] = phi(z[2])                            # (4)  g
-        gates[t, 3] = sigma(z[3])                          # (5)  o
-        i, f, g, o = gates[t]                              # each (B, H)
+        gates[t, 0:3] = sigma(z[0:3])                      # (2), (3), (5)  i, f, o in one call
+        gates[t, 3] = phi(z[3])                            # (4)  g
+        i, f, o, g = gates[t]                              # each (B, H)
         c[t + 1] = f * c[t] + i * g                        # (6)
         phi_c[t] = phi(c[t + 1])
         h[t + 1] = o * phi_c[t]                            # (7)
@@ -118,12 +128,12 @@ def lstm_backward(dh_seq, dh_T, dc_T, cache):
 
     dh_seq = dh_seq.transpose(1, 0, 2)                     # (T, B, H)
     dz = buffers.empty((T, B, H4), gates.dtype)            # (T, B, 4H) dL/dz_t, Keras' column order
-    dz4 = dz.reshape(T, B, 4, H).transpose(0, 2, 1, 3)     # (T, 4, B, H) view, gate by gate
+    dz4 = dz.reshape(T, B, 4, H).transpose(0, 2, 1, 3)     # (T, 4, B, H) view: i, f, g, o
     dh_next = np.zeros((B, H), gates.dtype) if dh_T is None else dh_T.copy()
     dc_next = np.zeros((B, H), gates.dtype) if dc_T is None else dc_T.copy()
 
     for t in reversed(range(T)):
-        i, f, g, o = gates[t]                              # each (B, H)
+        i, f, o, g = gates[t]                              # each (B, H)
         dh = dh_seq[t] + dh_next                           # h_t feeds the output and step t+1
         dc = dc_next + dphi(dh * o, phi_c[t])              # (7) wrt c, plus c_t's use in step t+1
         dz4[t, 0] = dsigma(dc * g, i)                      # (6) wrt i, then (2)

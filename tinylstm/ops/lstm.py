@@ -149,5 +149,6 @@ def lstm_backward(dh_seq, dh_T, dc_T, cache):
     dkernel = x_tm.T @ dz_flat                             # (D, 4H)
     drecurrent_kernel = h[:-1].reshape(T * B, H).T @ dz_flat  # (H, 4H)
     dbias = dz_flat.sum(axis=0)                            # (4H,)
-    dx = (dz_flat @ W.T).reshape(T, B, D).transpose(1, 0, 2)  # (B, T, D)
+    dx = np.dot(dz_flat, W.T, out=buffers.empty((T * B, D), dz.dtype))  # (T*B, D)
+    dx = dx.reshape(T, B, D).transpose(1, 0, 2)            # (B, T, D) view
     return dx, dkernel, drecurrent_kernel, dbias, dh_next, dc_next

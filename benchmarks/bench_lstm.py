@@ -231,6 +231,52 @@ def kernel_phases(batch_size=100, dtype=np.float32, reps=30):
     return rows
 
 
+def numpy_step_costs(batch_size=100, dtype=np.float32, reps=20):
+    """Microseconds per step of the NumPy specification, forward and backward, for each
+    (D, H) of the deep autoencoder's LSTMs, beside what the step's unavoidable work
+    alone costs when done by the same NumPy calls on arrays of the same shapes: forward
+    the recurrent product (4 gates), e^x for the three sigmoid gates and tanh twice;
+    backward the recurrent product. Minimum over ``reps`` calls of T steps."""
+    from tinylstm.ops import lstm
+    rng = np.random.default_rng(0)
+    B, T = batch_size, TIMESTEPS
+    rows = []
+    for d, h in sorted(set(layer_shapes("deep"))):
+        x = rng.standard_normal((B, T, d)).astype(dtype)
+        W, U = (0.3 * rng.standard_normal(shape).astype(dtype) for shape in [(d, 4 * h), (h, 4 * h)])
+        b = 0.1 * rng.standard_normal(4 * h).astype(dtype)
+        dh_seq = rng.standard_normal((B, T, h)).astype(dtype)
+        z = rng.standard_normal((4, B, h)).astype(dtype)
+        dz = rng.standard_normal((B, 4 * h)).astype(dtype)
+        hs = rng.standard_normal((B, h)).astype(dtype)
+        U4 = np.ascontiguousarray(U.reshape(h, 4, h).transpose(1, 0, 2))
+
+        def floor_forward():
+            for _ in range(T):
+                hs @ U4, np.exp(z[0:3]), np.tanh(z[3]), np.tanh(z[0])
+
+        def floor_backward():
+            for _ in range(T):
+                dz @ U.T
+        forward, backward, floor_f, floor_b = [], [], [], []
+        for _ in range(reps):
+            start = time.perf_counter()
+            _, _, cache = lstm.lstm_forward(x, W, U, b)
+            middle = time.perf_counter()
+            lstm.lstm_backward(dh_seq, None, None, cache)
+            end = time.perf_counter()
+            forward.append(middle - start)
+            backward.append(end - middle)
+            for fn, out in ((floor_forward, floor_f), (floor_backward, floor_b)):
+                start = time.perf_counter()
+                fn()
+                out.append(time.perf_counter() - start)
+        rows.append(dict(D=d, H=h, **{name: 1e6 * min(v) / T for name, v in
+                                      [("forward", forward), ("floor_forward", floor_f),
+                                       ("backward", backward), ("floor_backward", floor_b)]}))
+    return rows
+
+
 def machine():
     cpu = platform.processor() or platform.machine()
     try:
@@ -256,7 +302,8 @@ def worker(epochs):
             print(json.dumps(dict(model=model_name, batch=batch_size, dtype=np.dtype(dtype).name,
                                   threads=threads, result=result, rate=rate,
                                   floor=epoch_flops(model_name) / rate)), flush=True)
-    print(json.dumps(dict(phases=kernel_phases(), threads=threads)), flush=True)
+    print(json.dumps(dict(phases=kernel_phases(), numpy_steps=numpy_step_costs(), threads=threads)),
+          flush=True)
 
 
 def run_workers(threads, epochs):
@@ -270,7 +317,7 @@ def run_workers(threads, epochs):
     for line in process.stdout:
         row = json.loads(line)
         if "phases" in row:
-            phases = row["phases"]
+            phases = row
             continue
         rows.append(row)
         print(format_row(row), flush=True)
@@ -295,11 +342,12 @@ def main():
     load_before = os.getloadavg()[0]
     cold, warm = compile_times()
     print(f"numba compile, first process: {cold:.1f} s (cold cache), {warm:.2f} s (warm cache)")
-    tables, rates, phase_rows = [], {}, []
+    tables, rates, phase_rows, step_rows = [], {}, [], []
     for threads in [int(t) for t in args.threads.split(",")]:
         print(f"{threads} thread(s):\n{HEADER}")
         rows, phases = run_workers(threads, args.epochs)
-        phase_rows += [format_phase_row(threads, row) for row in phases]
+        phase_rows += [format_phase_row(threads, row) for row in phases["phases"]]
+        step_rows += [format_step_row(threads, row) for row in phases["numpy_steps"]]
         rates.update({(threads, row["dtype"]): row["rate"] / 1e9 for row in rows})
         tables.append(f"### {threads} thread(s), seconds per epoch\n\n{HEADER}\n{SEPARATOR}\n"
                       + "\n".join(format_row(row) for row in rows))
@@ -312,6 +360,7 @@ def main():
         machine=machine(), epochs=args.epochs, cold=cold, warm=warm,
         load_before=load_before, load_after=load_after, tables="\n\n".join(tables),
         phases="\n".join([PHASE_HEADER, "|" + "---|" * (PHASE_HEADER.count("|") - 1)] + phase_rows),
+        steps="\n".join([STEP_HEADER, "|" + "---|" * (STEP_HEADER.count("|") - 1)] + step_rows),
         rates="; ".join(f"{t} thread(s): {r32:.0f} GFLOP/s in float32, {rates[(t, 'float64')]:.0f} in float64"
                         for (t, d), r32 in rates.items() if d == "float32"),
         command=f"python benchmarks/bench_lstm.py --epochs {args.epochs} --threads {args.threads}")
@@ -340,6 +389,15 @@ def format_cpu_row(row):
 
 PHASE_HEADER = ("| threads | LSTM D -> H | input projection | recurrence, forward | recurrence, backward "
                 "| weight gradients and dx | whole call |")
+
+
+STEP_HEADER = ("| threads | LSTM D -> H | forward µs/step | of it, product, e^x and tanh alone "
+               "| backward µs/step | of it, product alone |")
+
+
+def format_step_row(threads, row):
+    return (f"| {threads} | {row['D']} -> {row['H']} | {row['forward']:.1f} | {row['floor_forward']:.1f} "
+            f"| {row['backward']:.1f} | {row['floor_backward']:.1f} |")
 
 
 def format_phase_row(threads, row):
@@ -445,13 +503,26 @@ to two cuts the forward recurrence by about a third and the backward recurrence
 hardly at all. The products outside the recurrence, twice as wide, split well.
 At batch 1000 the slices are wide and a second thread helps more (the `ae4` rows).
 
-The NumPy path pays, at batch 100, for some twenty-five NumPy calls per step forward
-and as many backward, each on a few thousand numbers or, for H = 1, a hundred, and
-for fresh memory for its whole-sequence arrays on every call: run with glibc told to
-keep freed memory
-(`MALLOC_MMAP_THRESHOLD_=1000000000 MALLOC_TRIM_THRESHOLD_=2000000000`), its `ae4`
-epoch at batch 100 took 0.46 s instead of 0.55 s. The specification keeps plain
-`np.empty`; the fast path reuses its arrays (`tinylstm/ops/buffers.py`).
+## Where the NumPy path spends its time
+
+Microseconds per step of the specification `tinylstm/ops/lstm.py`, batch 100, float32
+(the whole forward or backward call divided by its 100 steps, minimum of 20 calls),
+beside what the step's unavoidable work costs alone, done by the same NumPy calls on
+arrays of the same shapes:
+
+{steps}
+
+A step forward is seventeen NumPy calls (the recurrent product, one sigmoid for the
+three gates i, f and o, two tanh, the cell and h, and storing each result), a step
+backward seven (the activations' derivatives are taken for the whole sequence before
+the loop; see `docs/lstm-math.md`); each works on a few thousand numbers (H = 32) or a hundred
+(H = 1), so a call's fixed cost, about a microsecond, is a large part of it, and for
+H = 1 nearly all of it. NumPy's float32 `exp` and `tanh` take about 1.5 and 2.7 ns a
+number on this machine (`tanh` is not vectorised here). All of it runs on one core:
+NumPy's element-wise functions are single-threaded, and the recurrent products took
+the same time with one BLAS thread as with two, so the second thread of the 2-thread tables helps only the
+products outside the loop. The whole-sequence arrays come from `ops/buffers.py` as in
+the fast path (touching fresh memory cost the `ae4` epoch at batch 100 about 0.08 s).
 """
 
 

@@ -49,6 +49,33 @@ def test_lstm_activations(float64, rng, activation, recurrent_activation):
     assert_small(gradcheck.check_layer(layer, rng.standard_normal((2, 4, 2))))
 
 
+@pytest.mark.parametrize("argument", ["activation", "recurrent_activation"])
+def test_lstm_refuses_activations_that_mix_units(rng, argument):
+    """The LSTM's backward pass factors dL/dz_t unit by unit, which softmax breaks:
+    refused by the layer and by the op, before anything is computed."""
+    with pytest.raises(ValueError, match="element-wise activations.*not 'softmax'"):
+        LSTM(3, **{argument: "softmax"})
+    W, U = rng.standard_normal((2, 12)), rng.standard_normal((3, 12))
+    with pytest.raises(ValueError, match="element-wise"):
+        ops.lstm.lstm_forward(rng.standard_normal((2, 4, 2)), W, U,
+                              **{argument: "softmax"})
+
+
+@pytest.mark.parametrize("name", ["linear", "sigmoid", "tanh", "relu", "softmax"])
+def test_activation_backward_into_out_equals_a_new_array(rng, name):
+    forward, backward = ops.activations.get(name)
+    y = forward(rng.standard_normal((3, 4, 5)))
+    dy = rng.standard_normal(y.shape)
+    out = np.full(y.shape, np.nan)
+    returned = backward(dy, y, out=out)
+    assert returned is out
+    np.testing.assert_array_equal(out, backward(dy, y))
+    expected = {"linear": dy, "sigmoid": dy * y * (1 - y), "tanh": dy * (1 - y * y),
+                "relu": dy * (y > 0),
+                "softmax": y * (dy - (dy * y).sum(axis=-1, keepdims=True))}[name]
+    np.testing.assert_allclose(out, expected, rtol=1e-14, atol=1e-15)
+
+
 def test_lstm_without_bias(float64, rng):
     layer = LSTM(3, use_bias=False, return_sequences=True)
     layer.build((None, 4, 2))

@@ -3,10 +3,13 @@
 Symbols: B batch, T timesteps, D features, H units. The relative error of a tensor
 is max |a - b| / max |b|. In float64 the fast path must equal the specification to
 1e-12. In float32 both paths round, and where a tensor is a sum that cancels (a
-one-entry dx with B = T = D = 1) neither is within 1e-5 of the other or of the
-exact value; so float32 is judged against the float64 specification on the same
-inputs: the fast path must be within 1e-5 of it, or at least as close as the
-float32 specification is.
+one-entry dx with B = T = D = 1, the sum of four products of about 0.04 coming to
+0.0002) no float32 computation can be within 1e-5 of the exact value: moving the
+float32 inputs by one unit in the last place moves the exact dx by up to 1.6e-4.
+So float32 is judged against the float64 specification on the same inputs: the
+fast path must be within 1e-5 of it, or within what such one-ulp moves of the
+inputs do to it (``float32_sensitivity``, computed in float64, so that it does not
+depend on how either path happens to round).
 """
 import sys
 
@@ -50,20 +53,43 @@ def run(impl, args, grads):
     return [h_seq, h_T, c_T, *impl.lstm_backward(*grads, cache)]
 
 
+def as64(arrays):
+    return [None if a is None else a.astype(np.float64) for a in arrays]
+
+
+def float32_sensitivity(args, grads, exact, tries=4):
+    """Per output, the largest relative change of the exact (float64) result when every
+    float32 input entry moves one ulp up or down at random: what float32 can resolve."""
+    rng = np.random.default_rng(0)
+
+    def nudge(a):
+        if a is None:
+            return None
+        away = np.where(rng.random(a.shape) < 0.5, -np.inf, np.inf).astype(a.dtype)
+        return np.nextafter(a, away).astype(np.float64)
+    worst = dict.fromkeys(NAMES, 0.0)
+    for _ in range(tries):
+        moved = run(spec, [nudge(a) for a in args], [nudge(g) for g in grads])
+        for name, m, e in zip(NAMES, moved, exact):
+            worst[name] = max(worst[name], relative(m, e))
+    return worst
+
+
 def assert_fast_equals_spec(args, grads):
     dtype = args[0].dtype.type
-    as64 = [None if a is None else a.astype(np.float64) for a in args]
-    exact = run(spec, as64, [None if g is None else g.astype(np.float64) for g in grads])
+    exact = run(spec, as64(args), as64(grads))
+    if dtype == np.float32:
+        sensitivity = float32_sensitivity(args, grads, exact)
     for name, f, s, e in zip(NAMES, run(fast, args, grads), run(spec, args, grads), exact):
         assert f.shape == s.shape, f"{name}: shape {f.shape}, spec {s.shape}"
         assert f.dtype == s.dtype == dtype, f"{name}: dtype {f.dtype}, spec {s.dtype}"
         if dtype == np.float64:
             assert relative(f, s) < RTOL[dtype], f"{name}: relative error {relative(f, s):.1e}"
         else:
-            bound = max(RTOL[dtype], relative(s, e))
+            bound = max(RTOL[dtype], sensitivity[name])
             assert relative(f, e) <= bound, (
-                f"{name}: float32 fast path off the float64 result by {relative(f, e):.1e}, "
-                f"the float32 specification by {relative(s, e):.1e}")
+                f"{name}: float32 fast path off the float64 result by {relative(f, e):.1e}; "
+                f"one-ulp moves of the inputs move it by up to {sensitivity[name]:.1e}")
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

@@ -21,7 +21,9 @@ class LSTM(Recurrent):
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  *, unit_forget_bias=True, **kwargs):
         super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
-        activations.get(recurrent_activation)
+        # the backward pass (tinylstm/ops/lstm.py) factors dL/dz_t unit by unit
+        activations.elementwise(activation, "LSTM")
+        activations.elementwise(recurrent_activation, "LSTM")
         self.recurrent_activation = recurrent_activation or "linear"
         self.unit_forget_bias = unit_forget_bias
 

@@ -71,8 +71,8 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
     """
     B, T, D = x.shape
     H = recurrent_kernel.shape[0]
-    phi, _ = activations.get(activation)
-    sigma, _ = activations.get(recurrent_activation)
+    phi, _ = activations.elementwise(activation, "the LSTM")
+    sigma, _ = activations.elementwise(recurrent_activation, "the LSTM")
     dtype = np.result_type(x, kernel)
 
     # the weights' gate blocks in the order i, f, o, g
@@ -120,27 +120,35 @@ def lstm_backward(dh_seq, dh_T, dc_T, cache):
     """
     x, W, U = cache.x, cache.kernel, cache.recurrent_kernel
     gates, h, c, phi_c = cache.gates, cache.h, cache.c, cache.phi_c
-    _, dphi = activations.get(cache.activation)
-    _, dsigma = activations.get(cache.recurrent_activation)
+    _, dphi = activations.elementwise(cache.activation, "the LSTM")
+    _, dsigma = activations.elementwise(cache.recurrent_activation, "the LSTM")
     T, _, B, H = gates.shape
     H4 = 4 * H
     D = x.shape[2]
+    dtype = gates.dtype
+    i, f, o, g = gates.transpose(1, 0, 2, 3)               # each (T, B, H), all t
 
+    # dL/dz_t is dL/dc_t (gates i, f, g) or dL/dh_t (gate o) times a factor that the
+    # forward pass has fixed, and so is the share of dL/dc_t that comes through h_t.
+    # The factors first, for every t at once (dsigma(a, y) = a sigma'(z) for y = sigma(z)):
+    factor = buffers.empty((T, 4, B, H), dtype)           # Keras' gate order i, f, g, o
+    dsigma(g, i, out=factor[:, 0])                         # dc_t/dz_i = g_t sigma'     (6), (2)
+    dsigma(c[:-1], f, out=factor[:, 1])                    # dc_t/dz_f = c_{t-1} sigma' (6), (3)
+    dphi(i, g, out=factor[:, 2])                           # dc_t/dz_g = i_t phi'       (6), (4)
+    dsigma(phi_c, o, out=factor[:, 3])                     # dh_t/dz_o = phi(c_t) sigma' (7), (5)
+    dh_dc = dphi(o, phi_c, out=buffers.empty((T, B, H), dtype))  # dh_t/dc_t = o_t phi'(c_t) (7)
+
+    dz = buffers.empty((T, B, H4), dtype)                  # (T, B, 4H) dL/dz_t, Keras' column order
+    dz.reshape(T, B, 4, H)[...] = factor.transpose(0, 2, 1, 3)  # the factors, to be multiplied in
     dh_seq = dh_seq.transpose(1, 0, 2)                     # (T, B, H)
-    dz = buffers.empty((T, B, H4), gates.dtype)            # (T, B, 4H) dL/dz_t, Keras' column order
-    dz4 = dz.reshape(T, B, 4, H).transpose(0, 2, 1, 3)     # (T, 4, B, H) view: i, f, g, o
-    dh_next = np.zeros((B, H), gates.dtype) if dh_T is None else dh_T.copy()
-    dc_next = np.zeros((B, H), gates.dtype) if dc_T is None else dc_T.copy()
+    dh_next = np.zeros((B, H), dtype) if dh_T is None else dh_T.copy()
+    dc_next = np.zeros((B, H), dtype) if dc_T is None else dc_T.copy()
 
     for t in reversed(range(T)):
-        i, f, o, g = gates[t]                              # each (B, H)
         dh = dh_seq[t] + dh_next                           # h_t feeds the output and step t+1
-        dc = dc_next + dphi(dh * o, phi_c[t])              # (7) wrt c, plus c_t's use in step t+1
-        dz4[t, 0] = dsigma(dc * g, i)                      # (6) wrt i, then (2)
-        dz4[t, 1] = dsigma(dc * c[t], f)                   # (6) wrt f, then (3)
-        dz4[t, 2] = dphi(dc * i, g)                        # (6) wrt g, then (4)
-        dz4[t, 3] = dsigma(dh * phi_c[t], o)               # (7) wrt o, then (5)
-        dc_next = dc * f                                   # (6) wrt c_{t-1}
+        dc = dc_next + dh * dh_dc[t]                       # c_t feeds h_t (7) and step t+1 (6)
+        dz[t] *= np.concatenate([dc, dc, dc, dh], axis=1)  # dL/dz_t: i, f, g by dL/dc_t, o by dL/dh_t
+        dc_next = dc * f[t]                                # (6) wrt c_{t-1}
         dh_next = dz[t] @ U.T                              # (1) wrt h_{t-1}
 
     # (1) wrt W, U, b and x: sums over all t, outside the loop

@@ -447,6 +447,9 @@ after: the machine is shared, so single numbers move; the ratios come from the s
 run, the implementations taking turns epoch by epoch. With other processes on the
 cores, the 2-thread rows suffer most (a thread that loses its core holds up the
 others; OpenBLAS's and torch's idle threads spin), so read them with the load.
+PyTorch's 2-thread time varies most between runs: for the deep model at batch 100 in
+float32, three runs of this script on one machine within an hour (2026-11-29) gave
+0.36, 0.61 and 0.71 s per epoch, and its ratios move with it.
 
 Reproduce: `{command}` (writes this file). To measure one change, compare two
 checkouts epoch by epoch, taking turns: `python benchmarks/ab_epoch.py deep 100 float32

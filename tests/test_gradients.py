@@ -62,9 +62,18 @@ def test_lstm_refuses_activations_that_mix_units(rng, argument):
 
 
 @pytest.mark.parametrize("name", ["linear", "sigmoid", "tanh", "relu", "softmax"])
-def test_activation_backward_into_out_equals_a_new_array(rng, name):
+def test_activation_into_out_equals_a_new_array(rng, name):
     forward, backward = ops.activations.get(name)
-    y = forward(rng.standard_normal((3, 4, 5)))
+    x = rng.standard_normal((3, 4, 5)) * 4
+    out = np.full(x.shape, np.nan)
+    assert forward(x, out=out) is out
+    np.testing.assert_array_equal(out, forward(x))
+    expected = {"linear": x, "sigmoid": 0.5 * (1 + np.tanh(x / 2)), "tanh": np.tanh(x),
+                "relu": np.where(x > 0, x, 0.0),
+                "softmax": np.exp(x) / np.exp(x).sum(axis=-1, keepdims=True)}[name]
+    np.testing.assert_allclose(out, expected, rtol=1e-13, atol=1e-15)
+
+    y = forward(x)
     dy = rng.standard_normal(y.shape)
     out = np.full(y.shape, np.nan)
     returned = backward(dy, y, out=out)

@@ -4,11 +4,13 @@ Every derivative is written in terms of the activation's *output* ``y`` (all
 of Keras' classic activations allow it), so a backward pass needs to keep only
 what the forward pass already produced:
 
+    forward(x, out=None) -> y
     backward(dy, y, out=None) -> dx    with dx = dy * dy/dx, or the softmax
                                        Jacobian-vector product.
 
-The element-wise ones (all but softmax) compute it in place, into ``out`` if
-given: an LSTM takes its derivatives for whole sequences at once, and a
+Each writes into ``out`` if given (an LSTM keeps its gates where they are made).
+The element-wise backward functions (all but softmax's) work in place, into
+``out`` or one new array: an LSTM takes its derivatives for whole sequences at once, and a
 temporary array that large is fresh memory from the operating system, slow to
 touch. For an element-wise activation ``backward(a, y)`` is ``a`` times the
 derivative, whatever ``a`` is; :func:`elementwise` hands out only those.
@@ -16,8 +18,11 @@ derivative, whatever ``a`` is; :func:`elementwise` hands out only those.
 import numpy as np
 
 
-def linear(x):
-    return x
+def linear(x, out=None):
+    if out is None:
+        return x
+    np.copyto(out, x)
+    return out
 
 
 def linear_backward(dy, y, out=None):
@@ -27,11 +32,13 @@ def linear_backward(dy, y, out=None):
     return out
 
 
-def sigmoid(x):
-    # sigma(x) = 1 / (1 + e^-x). For x below about -88 (float32) or -709 (float64)
-    # e^-x overflows to inf and 1 / inf = 0 is the right value: no warning for it.
+def sigmoid(x, out=None):
+    # sigma(x) = 1 / (1 + e^-x), each step in `out` if given. For x below about -88
+    # (float32) or -709 (float64) e^-x overflows to inf and 1 / inf = 0 is the right
+    # value: no warning for it.
     with np.errstate(over="ignore"):
-        return 1.0 / (1.0 + np.exp(-x))
+        e = np.exp(np.negative(x, out=out), out=out)
+    return np.reciprocal(np.add(e, 1.0, out=out), out=out)
 
 
 def sigmoid_backward(dy, y, out=None):
@@ -42,8 +49,8 @@ def sigmoid_backward(dy, y, out=None):
     return out
 
 
-def tanh(x):
-    return np.tanh(x)
+def tanh(x, out=None):
+    return np.tanh(x, out=out)
 
 
 def tanh_backward(dy, y, out=None):
@@ -54,8 +61,8 @@ def tanh_backward(dy, y, out=None):
     return out
 
 
-def relu(x):
-    return np.maximum(x, 0.0)
+def relu(x, out=None):
+    return np.maximum(x, 0.0, out=out)
 
 
 def relu_backward(dy, y, out=None):
@@ -63,10 +70,10 @@ def relu_backward(dy, y, out=None):
     return np.multiply(dy, y > 0, out=out)
 
 
-def softmax(x):
+def softmax(x, out=None):
     # softmax over the last axis; shifting by the max keeps exp finite
     e = np.exp(x - x.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+    return np.divide(e, e.sum(axis=-1, keepdims=True), out=out)
 
 
 def softmax_backward(dy, y, out=None):

@@ -97,11 +97,11 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
 
     for t in range(T):
         z = zx[t] + h[t] @ U4                              # (1)  (4, B, H)
-        gates[t, 0:3] = sigma(z[0:3])                      # (2), (3), (5)  i, f, o in one call
-        gates[t, 3] = phi(z[3])                            # (4)  g
+        sigma(z[0:3], out=gates[t, 0:3])                   # (2), (3), (5)  i, f, o in one call
+        phi(z[3], out=gates[t, 3])                         # (4)  g
         i, f, o, g = gates[t]                              # each (B, H)
         c[t + 1] = f * c[t] + i * g                        # (6)
-        phi_c[t] = phi(c[t + 1])
+        phi(c[t + 1], out=phi_c[t])
         h[t + 1] = o * phi_c[t]                            # (7)
 
     h_seq = h[1:].transpose(1, 0, 2)                       # (B, T, H)

@@ -448,8 +448,8 @@ run, the implementations taking turns epoch by epoch. With other processes on th
 cores, the 2-thread rows suffer most (a thread that loses its core holds up the
 others; OpenBLAS's and torch's idle threads spin), so read them with the load.
 PyTorch's 2-thread time varies most between runs: for the deep model at batch 100 in
-float32, three runs of this script on one machine within an hour (2026-11-29) gave
-0.36, 0.61 and 0.71 s per epoch, and its ratios move with it.
+float32, four runs of this script on one machine within two hours (2026-11-29) gave
+0.36, 0.42, 0.61 and 0.71 s per epoch, and its ratios move with it.
 
 Reproduce: `{command}` (writes this file). To measure one change, compare two
 checkouts epoch by epoch, taking turns: `python benchmarks/ab_epoch.py deep 100 float32
@@ -515,9 +515,9 @@ arrays of the same shapes:
 
 {steps}
 
-A step forward is seventeen NumPy calls (the recurrent product, one sigmoid for the
-three gates i, f and o, two tanh, the cell and h, and storing each result), a step
-backward seven (the activations' derivatives are taken for the whole sequence before
+A step forward is fourteen NumPy calls (the recurrent product and its sum with the
+input part, four for one sigmoid of the three gates i, f and o, two tanh, four for the
+cell and two for h, storing them), a step backward seven (the activations' derivatives are taken for the whole sequence before
 the loop; see `docs/lstm-math.md`); each works on a few thousand numbers (H = 32) or a hundred
 (H = 1), so a call's fixed cost, about a microsecond, is a large part of it, and for
 H = 1 nearly all of it. NumPy's float32 `exp` and `tanh` take about 1.5 and 2.7 ns a

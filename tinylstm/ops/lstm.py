@@ -36,6 +36,12 @@ taken in that order (``KERAS_BLOCK``) and the recurrent product gate by gate,
 with U4[k] = U[:, jH:(j+1)H], j = KERAS_BLOCK[k]. The backward pass writes
 dL/dz_t in Keras' order, the weights' own. The public inputs and outputs are
 batch-major, (B, T, ...), as in Keras, and the weights keep Keras' layout.
+
+Backward, each dL/dz_t is dL/dc_t or dL/dh_t times a factor that the forward
+pass has fixed (g_t sigma'(z_i) for the input gate, and so on); the factors are
+taken for all t before the loop, which then multiplies them by dL/dc_t and
+dL/dh_t. That holds for activations acting on each unit alone, the only kind
+the LSTM takes (``activations.elementwise``).
 """
 from typing import NamedTuple
 
@@ -101,7 +107,7 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
         phi(z[3], out=gates[t, 3])                         # (4)  g
         i, f, o, g = gates[t]                              # each (B, H)
         c[t + 1] = f * c[t] + i * g                        # (6)
-        phi(c[t + 1], out=phi_c[t])
+        phi(c[t + 1], out=phi_c[t])                        # (7)  phi(c_t), kept for backward
         h[t + 1] = o * phi_c[t]                            # (7)
 
     h_seq = h[1:].transpose(1, 0, 2)                       # (B, T, H)

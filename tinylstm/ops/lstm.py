@@ -145,7 +145,9 @@ def lstm_backward(dh_seq, dh_T, dc_T, cache):
     dh_dc = dphi(o, phi_c, out=buffers.empty((T, B, H), dtype))  # dh_t/dc_t = o_t phi'(c_t) (7)
 
     dz = buffers.empty((T, B, H4), dtype)                  # (T, B, 4H) dL/dz_t, Keras' column order
-    dz.reshape(T, B, 4, H)[...] = factor.transpose(0, 2, 1, 3)  # the factors, to be multiplied in
+    # the factors, to be multiplied in below; taken gate by gate in a contiguous array and then
+    # copied once, because NumPy writes into dz's gate columns (strided views) several times slower
+    dz.reshape(T, B, 4, H)[...] = factor.transpose(0, 2, 1, 3)
     dh_seq = dh_seq.transpose(1, 0, 2)                     # (T, B, H)
     dh_next = np.zeros((B, H), dtype) if dh_T is None else dh_T.copy()
     dc_next = np.zeros((B, H), dtype) if dc_T is None else dc_T.copy()
@@ -162,8 +164,8 @@ def lstm_backward(dh_seq, dh_T, dc_T, cache):
     x_tm = x.transpose(1, 0, 2).reshape(T * B, D)          # (T*B, D)
     dkernel = x_tm.T @ dz_flat                             # (D, 4H)
     drecurrent_kernel = h[:-1].reshape(T * B, H).T @ dz_flat  # (H, 4H)
-    dbias = np.ones(T * B, dz.dtype) @ dz_flat             # (4H,) the sum over all t and samples,
+    dbias = np.ones(T * B, dtype) @ dz_flat                # (4H,) the sum over all t and samples,
                                                            # as a product: 4x faster than .sum(axis=0) here
-    dx = np.dot(dz_flat, W.T, out=buffers.empty((T * B, D), dz.dtype))  # (T*B, D)
+    dx = np.dot(dz_flat, W.T, out=buffers.empty((T * B, D), dtype))  # (T*B, D)
     dx = dx.reshape(T, B, D).transpose(1, 0, 2)            # (B, T, D) view
     return dx, dkernel, drecurrent_kernel, dbias, dh_next, dc_next

@@ -198,6 +198,8 @@ class Model:
         loss_fns = [losses.get(l) for l in as_list(loss)] if loss is not None else []
         metric_names = list(metrics or [])
         metric_fns = [losses.get(m) for m in metric_names]
+        opt.check_params([w for layer in self._weight_layers() if layer.trainable
+                          for w in layer.params.values()])     # one optimizer, one model
         self.optimizer, self.loss, self._loss_fns = opt, loss, loss_fns
         self._metric_names, self._metric_fns = metric_names, metric_fns
 
@@ -225,19 +227,23 @@ class Model:
         return self._train_step(xs, ys)[0]
 
     def _train_step(self, xs, ys):
-        """Zero grads, forward, loss, backward, update. A non-finite loss or gradient skips
-        the update, so the weights and the optimizer state stay at their last finite values."""
+        """Zero grads, forward, loss, backward, update. A non-finite loss skips the update; a
+        non-finite gradient or update is refused whole by the optimizer (a NaN loss here):
+        the weights and the optimizer state stay at their last finite values."""
         layers = self._weight_layers()
         for layer in layers:
             layer.zero_grads()
         preds, caches = self._forward(xs)
         loss, d_outputs = self._loss_and_grads(ys, preds)
+        if not np.isfinite(loss):
+            return loss, preds
         self._backward(d_outputs, caches)
         trainable = [layer for layer in layers if layer.trainable]
-        grads = [g for l in trainable for g in l.grads.values()]
-        if not (np.isfinite(loss) and all(np.isfinite(g).all() for g in grads)):
-            return float("nan") if np.isfinite(loss) else loss, preds
-        self.optimizer.apply([w for l in trainable for w in l.params.values()], grads)
+        try:
+            self.optimizer.apply([w for l in trainable for w in l.params.values()],
+                                 [g for l in trainable for g in l.grads.values()])
+        except FloatingPointError:
+            return float("nan"), preds
         return loss, preds
 
     def _metrics(self, ys, preds):

@@ -19,6 +19,13 @@ def non_negative_int(owner, name, value):
     return int(value)
 
 
+def boolean(owner, name, value):
+    """True or False (NumPy's bool too); a string such as "False" is refused, not read as truthy."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{owner}: `{name}` expected True or False, got {value!r}")
+    return bool(value)
+
+
 def fraction(owner, name, value):
     if not isinstance(value, (int, float, np.floating)) or not 0.0 <= value < 1.0:
         raise ValueError(f"{owner}: `{name}` expected a number in [0, 1), got {value!r}")

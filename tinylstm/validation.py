@@ -26,6 +26,16 @@ def boolean(owner, name, value):
     return bool(value)
 
 
+def shape(owner, name, value):
+    """A shape without the batch axis: a tuple of positive integers (None for any size)."""
+    dims = tuple(value) if isinstance(value, (tuple, list)) else None
+    if dims is None or any(d is not None and (not isinstance(d, (int, np.integer))
+                                              or isinstance(d, bool) or d < 1) for d in dims):
+        raise ValueError(f"{owner}: `{name}` expected a tuple of positive integers, such as "
+                         f"(timesteps, features) or (features,), got {value!r}")
+    return tuple(None if d is None else int(d) for d in dims)
+
+
 def fraction(owner, name, value):
     if not isinstance(value, (int, float, np.floating)) or not 0.0 <= value < 1.0:
         raise ValueError(f"{owner}: `{name}` expected a number in [0, 1), got {value!r}")

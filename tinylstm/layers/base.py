@@ -18,7 +18,7 @@ import re
 
 import numpy as np
 
-from .. import config
+from .. import config, validation
 
 _name_counts = {}
 
@@ -79,11 +79,13 @@ class Layer:
             raise TypeError(
                 f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}"
             )
-        self.name = name or unique_name(snake_case(type(self).__name__))
+        kind = type(self).__name__
         # Keras: input_shape only matters on the first layer of a Sequential.
-        self.input_shape_arg = None if input_shape is None else tuple(input_shape)
+        self.input_shape_arg = (None if input_shape is None
+                                else validation.shape(kind, "input_shape", input_shape))
         self.dtype = np.dtype(dtype) if dtype is not None else None
-        self.trainable = trainable
+        self.trainable = validation.boolean(kind, "trainable", trainable)
+        self.name = name or unique_name(snake_case(kind))
         self.params = {}
         self.grads = {}
         self.built = False

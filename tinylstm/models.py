@@ -14,7 +14,7 @@ import warnings
 import numpy as np
 
 from . import callbacks as callbacks_module
-from . import config, losses, optimizers, saving, utils, validation
+from . import atomic, config, losses, optimizers, saving, utils, validation
 from .layers.base import KerasTensor, Layer, as_list, unique_name, unpack
 from .layers.input_layer import Input, InputLayer
 
@@ -107,15 +107,13 @@ class Model:
         return [w.copy() for w in self.weights]
 
     def set_weights(self, weights):
-        weights = list(weights)
-        own = self.weights
+        """Assign every weight, or none: all arrays are checked (shape, real, finite, fit
+        the float type) before the first is written."""
+        weights, own = list(weights), self.weights
         if len(weights) != len(own):
             raise ValueError(f"Model '{self.name}' expects {len(own)} weight arrays, got {len(weights)}")
-        for k, (old, new) in enumerate(zip(own, weights)):
-            if np.shape(new) != old.shape:
-                raise ValueError(f"Model '{self.name}' weight {k}: expected shape {old.shape}, got {np.shape(new)}")
-        for old, new in zip(own, weights):
-            old[...] = new
+        new = validation.weight_values(f"Model '{self.name}'", range(len(own)), own, weights)
+        atomic.assign(zip(own, new))
 
     def count_params(self):
         return int(sum(w.size for w in self.weights))

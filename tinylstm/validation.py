@@ -65,6 +65,46 @@ def float_arrays(owner, data, what, dtype):
     return out
 
 
+def _overflow_message(where, arr, dtype):
+    return (f"{where} holds finite values too large for {np.dtype(dtype).name} (largest "
+            f"magnitude {float(np.abs(arr).max()):.3g}, {np.dtype(dtype).name} reaches "
+            f"{float(np.finfo(dtype).max):.3g}): rescale the data, or work in float64 "
+            "(tinylstm.config.set_floatx('float64'))")
+
+
+def weight_values(owner, labels, targets, values):
+    """Each of ``values`` as a new array of its target's shape and dtype, checked whole.
+
+    Nothing is assigned here: callers write the result only once every array
+    passed, so a refused ``set_weights`` or ``load_weights`` changes nothing.
+    """
+    values = list(values)
+    out = []
+    for label, target, value in zip(labels, targets, values):
+        try:
+            arr = np.asarray(value)
+        except ValueError as err:
+            raise ValueError(f"{owner} weight {label} is not a rectangular array ({err})") from None
+        if arr.dtype.kind == "c":
+            raise TypeError(f"{owner} weight {label} is complex ({arr.dtype}): weights are "
+                            "real, and casting would drop the imaginary part; pass np.real(w) "
+                            "if that is what you mean")
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"{owner} weight {label} must be numeric, got dtype {arr.dtype}")
+        if arr.shape != target.shape:
+            raise ValueError(f"{owner} weight {label}: expected shape {target.shape}, "
+                             f"got {arr.shape}")
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{owner} weight {label} holds {int((~np.isfinite(arr)).sum())} "
+                             "NaN or infinite value(s)")
+        with np.errstate(over="ignore"):       # a copy, checked just below
+            cast = arr.astype(target.dtype)
+        if not np.isfinite(cast).all():
+            raise ValueError(_overflow_message(f"{owner} weight {label}", arr, target.dtype))
+        out.append(cast)
+    return out
+
+
 def _producer(tensor):
     node = tensor.node
     if node is None or not node.inputs:

@@ -18,7 +18,7 @@ import re
 
 import numpy as np
 
-from .. import config, validation
+from .. import atomic, config, validation
 
 _name_counts = {}
 
@@ -114,21 +114,16 @@ class Layer:
         return [w.copy() for w in self.params.values()]
 
     def set_weights(self, weights):
+        """Assign every weight, or none: all arrays are checked before the first is written."""
         weights = list(weights)
         if len(weights) != len(self.params):
             raise ValueError(
                 f"Layer '{self.name}' expects {len(self.params)} weight arrays, "
                 f"got {len(weights)}"
             )
-        for (key, old), new in zip(self.params.items(), weights):
-            new = np.asarray(new)
-            if new.shape != old.shape:
-                raise ValueError(
-                    f"Layer '{self.name}' weight '{key}': expected shape {old.shape}, "
-                    f"got {new.shape}"
-                )
-        for old, new in zip(self.params.values(), weights):
-            old[...] = new
+        new = validation.weight_values(f"Layer '{self.name}'", [f"'{k}'" for k in self.params],
+                                       self.params.values(), weights)
+        atomic.assign(zip(self.params.values(), new))
 
     def count_params(self):
         return int(sum(w.size for w in self.params.values()))

@@ -51,7 +51,7 @@ def state_of(model):
         "weights": [(w.dtype.str, w.shape, w.tobytes()) for w in model.weights],
         "optimizer": None if opt is None else (
             id(opt), opt.learning_rate, [a.tobytes() for a in opt.state_arrays()]),
-        "compiled": (model.loss, list(model._loss_fns), list(model._metric_fns)),
+        "compiled": (model.loss, list(model._loss_fns), list(model._metric_specs)),
         "history": id(model.history),
         "rng": utils.rng().bit_generator.state,
         "floatx": config.floatx(),

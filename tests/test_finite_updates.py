@@ -6,11 +6,12 @@ that Ctrl-C cannot cut. Hyperparameters whose math breaks (beta = 1, eps = 0, a 
 learning rate) are refused where they are given.
 """
 import signal
+import warnings
 
 import numpy as np
 import pytest
 
-from tinylstm import optimizers, utils
+from tinylstm import callbacks, optimizers, utils
 from tinylstm.layers import LSTM, Dense
 from tinylstm.models import Sequential
 from tinylstm.optimizers import SGD, Adam, RMSprop
@@ -105,6 +106,30 @@ def test_non_finite_gradients_are_refused_even_where_clipping_would_hide_them():
     assert_refused_whole(SGD(clipvalue=1.0), params, grads)
 
 
+def test_fit_keeps_the_last_finite_weights_when_the_update_overflows():
+    """The loss and the gradients are finite; only the update (lr * g in float32) is not."""
+    utils.set_random_seed(1)
+    model = Sequential([Dense(1, input_shape=(2,))])
+    model.compile(optimizer=SGD(learning_rate=0.01), loss="mse")
+    x, y = 1e3 * RNG.standard_normal((16, 2)), RNG.standard_normal((16, 1))
+    after_each_batch = []
+
+    def spy_then_raise_lr(batch, logs):
+        after_each_batch.append((logs["loss"], model.get_weights()))
+        model.optimizer.learning_rate = 1e36    # finite, but lr * g overflows float32 next step
+
+    spy = callbacks.LambdaCallback(on_train_batch_end=spy_then_raise_lr)
+    with pytest.warns(RuntimeWarning, match="last finite step"):
+        history = model.fit(x, y, epochs=5, batch_size=4, callbacks=[spy], verbose=0)
+    losses = [loss for loss, _ in after_each_batch]
+    assert history.nonfinite is not None and not np.isfinite(losses[-1])
+    assert len(losses) >= 2 and np.isfinite(losses[-2])         # one finite step, then the refused one
+    weights = model.get_weights()
+    assert all(np.isfinite(w).all() for w in weights)
+    for a, b in zip(weights, after_each_batch[-2][1]):
+        np.testing.assert_array_equal(a, b)
+
+
 # -- Ctrl-C: an update is applied whole or not at all --------------------------------------
 
 def interrupt_at(monkeypatch, name, call):
@@ -172,3 +197,40 @@ def test_ctrl_c_during_fit_leaves_the_weights_of_whole_steps(monkeypatch, call):
         np.testing.assert_array_equal(a, b)
     for a, b in zip(model.optimizer.state_arrays(), twin.optimizer.state_arrays()):
         np.testing.assert_array_equal(a, b)
+
+
+# -- TerminateOnNaN: reachable, and what stops fit ------------------------------------------
+
+def diverging_fit(callback_list):
+    utils.set_random_seed(0)
+    model = Sequential([Dense(1, input_shape=(2,))])
+    model.compile(optimizer=SGD(learning_rate=1e6), loss="mse")
+    x, y = 100 * RNG.standard_normal((16, 2)), RNG.standard_normal((16, 1))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = model.fit(x, y, epochs=50, batch_size=4, callbacks=callback_list, verbose=0)
+    return model, history, [str(w.message) for w in caught if w.category is RuntimeWarning]
+
+
+@pytest.mark.parametrize("given", [[], [callbacks.TerminateOnNaN()]], ids=["always there", "given"])
+def test_terminate_on_nan_sees_the_non_finite_loss_and_stops_fit(given):
+    seen = []
+    spy = callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: seen.append(logs["loss"]))
+    model, history, messages = diverging_fit([spy] + given)
+    assert not np.isfinite(seen[-1]) and all(np.isfinite(seen[:-1]))     # the last batch it saw
+    assert len(history.epoch) == 1 and len(seen) < 4                    # ... stopped fit at once
+    assert [m for m in messages if "TerminateOnNaN stopped training" in m]
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+
+
+def test_terminate_on_nan_stops_on_a_non_finite_loss_alone():
+    model = Sequential([Dense(1, input_shape=(2,))])
+    cb = callbacks.TerminateOnNaN()
+    cb.set_model(model)
+    model.stop_training = False
+    with pytest.warns(RuntimeWarning, match="became nan"):
+        cb.on_train_batch_end(0, {"loss": float("nan")})
+    assert model.stop_training
+    model.stop_training = False
+    cb.on_train_batch_end(1, {"loss": 1.0})
+    assert not model.stop_training

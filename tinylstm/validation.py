@@ -19,6 +19,21 @@ def non_negative_int(owner, name, value):
     return int(value)
 
 
+def open_fraction(owner, name, value):
+    """A number strictly between 0 and 1 (a factor that shrinks and stays positive)."""
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    if not ok or not 0.0 < value < 1.0:
+        raise ValueError(f"{owner}: `{name}` expected a number in (0, 1), got {value!r}")
+    return float(value)
+
+
+def non_negative_number(owner, name, value):
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    if not ok or not (np.isfinite(value) and value >= 0):
+        raise ValueError(f"{owner}: `{name}` expected a finite number >= 0, got {value!r}")
+    return float(value)
+
+
 def boolean(owner, name, value):
     """True or False (NumPy's bool too); a string such as "False" is refused, not read as truthy."""
     if not isinstance(value, (bool, np.bool_)):
@@ -42,27 +57,47 @@ def fraction(owner, name, value):
     return float(value)
 
 
-def float_arrays(owner, data, what, dtype):
-    """One numeric, non-empty, finite array of ``dtype`` per entry of ``data``."""
+def float_arrays(owner, data, what, dtype, count=None):
+    """One numeric, non-empty, finite array of ``dtype`` per entry of ``data``.
+
+    ``data`` is an array, or a list of ``count`` arrays (one per model input or
+    output). Values that only overflow in the cast to ``dtype`` are named as such.
+    """
     if data is None:
         raise ValueError(f"{owner}: no {what} data was given")
-    out = []
-    for k, a in enumerate(data if isinstance(data, (list, tuple)) else [data]):
-        label = what if not isinstance(data, (list, tuple)) else f"{what} {k}"
-        try:
-            arr = np.asarray(a)
-        except ValueError as err:      # ragged nested lists
-            raise ValueError(f"{owner}: {label} is not a rectangular array ({err})") from None
-        if arr.dtype.kind not in "biuf":
-            raise TypeError(f"{owner}: {label} must be numeric, got an array of dtype {arr.dtype}")
-        if arr.ndim == 0 or arr.size == 0:
-            raise ValueError(f"{owner}: {label} is empty (shape {arr.shape})")
-        arr = arr.astype(dtype, copy=False)
-        if not np.isfinite(arr).all():
-            bad = int((~np.isfinite(arr)).sum())
-            raise ValueError(f"{owner}: {label} contains {bad} NaN or infinite value(s)")
-        out.append(arr)
-    return out
+    if isinstance(data, dict):
+        raise TypeError(f"{owner}: {what} expected an array, or a list of arrays (one per "
+                        f"model {what}), got a dict")
+    is_list = isinstance(data, (list, tuple))
+    entries = list(data) if is_list else [data]
+    if count is not None and len(entries) != count:
+        hint = ""
+        if count == 1:
+            hint = (f"; a list is read as one array per model {what}: if it holds the rows "
+                    "of one array, pass np.asarray(x)")
+        raise ValueError(f"{owner} expects {count} {what} array(s), got a list of "
+                         f"{len(entries)}{hint}")
+    return [_float_array(owner, a, what if not is_list else f"{what} {k}", dtype)
+            for k, a in enumerate(entries)]
+
+
+def _float_array(owner, a, label, dtype):
+    try:
+        arr = np.asarray(a)
+    except ValueError as err:      # ragged nested lists
+        raise ValueError(f"{owner}: {label} is not a rectangular array ({err})") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{owner}: {label} must be numeric, got an array of dtype {arr.dtype}")
+    if arr.ndim == 0 or arr.size == 0:
+        raise ValueError(f"{owner}: {label} is empty (shape {arr.shape})")
+    if not np.isfinite(arr).all():
+        bad = int((~np.isfinite(arr)).sum())
+        raise ValueError(f"{owner}: {label} contains {bad} NaN or infinite value(s)")
+    with np.errstate(over="ignore"):           # an overflow is reported just below
+        cast = arr.astype(dtype, copy=False)
+    if cast is not arr and not np.isfinite(cast).all():
+        raise ValueError(_overflow_message(f"{owner}: {label}", arr, dtype))
+    return cast
 
 
 def _overflow_message(where, arr, dtype):
@@ -105,27 +140,23 @@ def weight_values(owner, labels, targets, values):
     return out
 
 
-def _producer(tensor):
-    node = tensor.node
-    if node is None or not node.inputs:
-        return "the model's input"
-    return f"layer '{node.layer.name}' ({type(node.layer).__name__})"
+def match_shapes(owner, arrays, shapes, what, producers=None):
+    """Each array must fit its shape (batch axis first; None matches any size).
 
-
-def match_shapes(owner, arrays, tensors, what):
-    """Each array must fit its symbolic tensor's shape (None matches any size)."""
-    if len(arrays) != len(tensors):
-        raise ValueError(f"{owner} expects {len(tensors)} {what} array(s), got {len(arrays)}")
-    for a, t in zip(arrays, tensors):
-        fits = a.ndim == len(t.shape) and all(
-            s is None or s == d for s, d in zip(t.shape[1:], a.shape[1:]))
+    ``producers`` name what makes each target, e.g. "layer 'dense' (Dense)".
+    """
+    if len(arrays) != len(shapes):
+        raise ValueError(f"{owner} expects {len(shapes)} {what} array(s), got {len(arrays)}")
+    for k, (a, shape) in enumerate(zip(arrays, shapes)):
+        fits = a.ndim == len(shape) and all(
+            s is None or s == d for s, d in zip(shape[1:], a.shape[1:]))
         if fits:
             continue
-        message = f"{owner}: {what} expected shape {t.shape}, got {a.shape}"
-        if what == "target":
-            message += f" (the output of {_producer(t)})"
-        if a.ndim == len(t.shape) - 1 and a.size % np.prod(t.shape[1:]) == 0:
-            dims = ", ".join(str(s) for s in t.shape[1:])
+        message = f"{owner}: {what} expected shape {shape}, got {a.shape}"
+        if producers:
+            message += f" (the output of {producers[k]})"
+        if a.ndim == len(shape) - 1 and None not in shape[1:] and a.size % np.prod(shape[1:]) == 0:
+            dims = ", ".join(str(s) for s in shape[1:])
             message += (f". The data has one axis too few: a sequence layer reads "
                         f"(batch, timesteps, features); try x.reshape(-1, {dims})")
         raise ValueError(message)

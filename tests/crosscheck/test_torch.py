@@ -23,17 +23,11 @@ def random_signed(rng, *shape):
 
 @pytest.fixture(params=["numpy", "numba"])
 def backend(request):
-    """Each LSTM backend tinylstm has (only NumPy until config.set_backend exists)."""
-    set_backend = getattr(config, "set_backend", None)
-    if set_backend is None:
-        if request.param != "numpy":
-            pytest.skip("tinylstm.config.set_backend does not exist yet: NumPy is the only LSTM")
-        yield request.param
-        return
+    """Each LSTM backend tinylstm has."""
     old = config.backend()
-    set_backend(request.param)
+    config.set_backend(request.param)
     yield request.param
-    set_backend(old)
+    config.set_backend(old)
 
 
 def torch_lstm_like(layer, dtype=torch.float64):
@@ -150,3 +144,4 @@ def test_mismatches_are_refused_with_what_was_expected():
         interop.lstm_from_torch(torch.nn.LSTM(D, H), LSTM(H, activation="relu"))
     with pytest.raises(ValueError, match="3 units, the nn.Linear out_features=2"):
         interop.dense_from_torch(torch.nn.Linear(D, 2), Dense(3))
+

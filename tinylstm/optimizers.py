@@ -236,20 +236,29 @@ class RMSprop(Optimizer):
 
         v <- rho * v + (1 - rho) * g^2
         a <- rho * a + (1 - rho) * g                  (centered=True)
-        s  = v - a^2 + eps   if centered  else  v + eps
-        u  = lr * g / sqrt(s)                         (eps inside the root)
+        s  = v - a^2  if centered  else  v
+        u  = lr * g / sqrt(s + eps)                   (Keras 3, the default)
+        u  = lr * g / (sqrt(s) + eps)                 (epsilon_outside_sqrt=True)
         m <- mu * m + u;  p <- p - m                  (momentum > 0)
         p <- p - u                                    (momentum = 0)
+
+    ``epsilon_outside_sqrt=True`` is the update of Keras 2 (before 2.3, as the
+    blog post ran it) and of ``torch.optim.RMSprop``: eps then only guards
+    against a zero root, where Keras 3's eps inside the root also damps every
+    gradient smaller than about sqrt(eps). (PyTorch keeps lr out of m, which is
+    the same for a constant lr.)
     """
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7,
                  centered=False, clipnorm=None, clipvalue=None, global_clipnorm=None,
-                 name="rmsprop"):
+                 name="rmsprop", epsilon_outside_sqrt=False):
         super().__init__(learning_rate, clipnorm, clipvalue, global_clipnorm, name)
         self.rho = _check_number(rho, "rho", low=0.0, high=1.0, high_open=True)
         self.momentum = _check_number(momentum, "momentum", low=0.0, high=1.0)
         self.epsilon = _check_number(epsilon, "epsilon", low=0.0, low_open=True)
         self.centered = validation.boolean("RMSprop", "centered", centered)
+        self.epsilon_outside_sqrt = validation.boolean(
+            "RMSprop", "epsilon_outside_sqrt", epsilon_outside_sqrt)
         self.slot_names = (("velocity",)
                            + (("momentum",) if self.momentum > 0 else ())
                            + (("average_gradient",) if self.centered else ()))
@@ -258,12 +267,15 @@ class RMSprop(Optimizer):
         dt = p.dtype.type
         rho, eps = dt(self.rho), dt(self.epsilon)
         new = {"velocity": rho * slots["velocity"] + (1 - rho) * np.square(g)}
+        s = new["velocity"]
         if self.centered:
             new["average_gradient"] = rho * slots["average_gradient"] + (1 - rho) * g
-            s = new["velocity"] - np.square(new["average_gradient"]) + eps
+            s = s - np.square(new["average_gradient"])
+        if self.epsilon_outside_sqrt:
+            # v - a^2 >= 0 exactly (Cauchy-Schwarz); rounding may take it just below 0
+            u = lr * g / (np.sqrt(np.maximum(s, 0) if self.centered else s) + eps)
         else:
-            s = new["velocity"] + eps
-        u = lr * g / np.sqrt(s)
+            u = lr * g / np.sqrt(s + eps)
         if self.momentum > 0:
             new["momentum"] = dt(self.momentum) * slots["momentum"] + u
             return p - new["momentum"], new

@@ -9,6 +9,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="torch is not installed: pip install -e .[crosscheck]")
 
 from tinylstm import config, interop  # noqa: E402
+from tinylstm.optimizers import RMSprop  # noqa: E402
 from tinylstm.gradcheck import relative_error  # noqa: E402
 from tinylstm.layers import LSTM, Dense  # noqa: E402
 
@@ -145,3 +146,32 @@ def test_mismatches_are_refused_with_what_was_expected():
     with pytest.raises(ValueError, match="3 units, the nn.Linear out_features=2"):
         interop.dense_from_torch(torch.nn.Linear(D, 2), Dense(3))
 
+
+@pytest.mark.parametrize("centered", [False, True])
+@pytest.mark.parametrize("momentum", [0.0, 0.7])
+def test_rmsprop_eps_outside_sqrt_is_torch_rmsprop(centered, momentum):
+    """``RMSprop(epsilon_outside_sqrt=True)`` against ``torch.optim.RMSprop`` (which divides by
+    sqrt(v) + eps): six steps of random gradients on three tensors, float64, every step compared.
+    eps = 0.1 and gradients ~0.3 so that where eps sits matters."""
+    rng = np.random.default_rng(11)
+    shapes = [(4, 3), (3,), (2, 5)]
+    ours = [random_signed(rng, *s) for s in shapes]
+    theirs = [torch.tensor(p.copy(), requires_grad=True) for p in ours]
+    kw = dict(lr=0.01, alpha=0.9, eps=0.1, momentum=momentum, centered=centered)
+    opt = RMSprop(learning_rate=kw["lr"], rho=kw["alpha"], epsilon=kw["eps"], momentum=momentum,
+                  centered=centered, epsilon_outside_sqrt=True)
+    keras3 = RMSprop(learning_rate=kw["lr"], rho=kw["alpha"], epsilon=kw["eps"], momentum=momentum,
+                     centered=centered)
+    inside = [p.copy() for p in ours]
+    torch_opt = torch.optim.RMSprop(theirs, **kw)
+    for step in range(6):
+        grads = [random_signed(rng, *s) for s in shapes]
+        opt.apply(ours, grads)
+        keras3.apply(inside, grads)
+        for t, g in zip(theirs, grads):
+            t.grad = torch.tensor(g)
+        torch_opt.step()
+        for k, (p, t) in enumerate(zip(ours, theirs)):
+            np.testing.assert_allclose(p, t.detach().numpy(), rtol=1e-12, atol=1e-15,
+                                       err_msg=f"step {step + 1}, tensor {k}")
+    assert max(np.abs(a - b).max() for a, b in zip(inside, ours)) > 1e-4   # Keras 3's form differs

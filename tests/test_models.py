@@ -266,6 +266,23 @@ def test_early_stopping_restores_best_weights(rng):
         np.testing.assert_array_equal(a, b)
 
 
+def test_early_stopping_restores_best_weights_when_training_runs_to_the_end(rng):
+    """Keras 3 restores at the end of training, whether it stopped early or not."""
+    model = Sequential([Dense(1, input_shape=(2,))])
+    model.compile(optimizer="sgd", loss="mse")
+    model.optimizer.learning_rate = 1.2                   # improves, then diverges
+    x, y = rng.standard_normal((16, 2)), rng.standard_normal((16, 1))
+    seen = []
+    cb = callbacks.EarlyStopping(monitor="loss", patience=100, restore_best_weights=True)
+    spy = callbacks.LambdaCallback(on_epoch_end=lambda e, logs: seen.append((logs["loss"], model.get_weights())))
+    history = model.fit(x, y, epochs=8, batch_size=16, callbacks=[spy, cb], verbose=0)
+    assert history.epoch == list(range(8))
+    best = min(range(8), key=lambda e: seen[e][0])
+    assert best < 7
+    for a, b in zip(model.get_weights(), seen[best][1]):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_reduce_lr_on_plateau_and_checkpoint(tmp_path, rng):
     model = Sequential([Dense(1, input_shape=(2,))])
     model.compile(optimizer="sgd", loss="mse")

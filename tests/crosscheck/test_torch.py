@@ -8,7 +8,7 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="torch is not installed: pip install -e .[crosscheck]")
 
-from tinylstm import config, interop  # noqa: E402
+from tinylstm import interop  # noqa: E402
 from tinylstm.optimizers import RMSprop  # noqa: E402
 from tinylstm.gradcheck import relative_error  # noqa: E402
 from tinylstm.layers import LSTM, Dense  # noqa: E402
@@ -20,15 +20,6 @@ GRAD_RTOL = 1e-10
 def random_signed(rng, *shape):
     """Entries of random sign with magnitude in [0.1, 0.6]: no zeros, no constants."""
     return rng.uniform(0.1, 0.6, shape) * rng.choice([-1.0, 1.0], shape)
-
-
-@pytest.fixture(params=["numpy", "numba"])
-def backend(request):
-    """Each LSTM backend tinylstm has."""
-    old = config.backend()
-    config.set_backend(request.param)
-    yield request.param
-    config.set_backend(old)
 
 
 def torch_lstm_like(layer, dtype=torch.float64):

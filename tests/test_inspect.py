@@ -144,8 +144,8 @@ def test_initial_state_gradients_match_the_models_backward(float64, rng, return_
     y = rng.standard_normal((B, T, 2) if return_sequences else (B, 2))
 
     traces = inspect.record(model, xs, y)
-    preds, caches = model._forward(xs)
-    _, dh0, dc0 = model._backward(model._loss_and_grads([y], preds)[1], caches)
+    preds, trace = model._forward(xs)
+    _, dh0, dc0 = model._backward(model._loss_and_grads([y], preds, trace)[1], trace)
     second = traces[1]
     np.testing.assert_allclose(second.dh0, dh0, rtol=1e-10, atol=1e-14)
     np.testing.assert_allclose(second.dc0, dc0, rtol=1e-10, atol=1e-14)

@@ -35,7 +35,7 @@ import numpy as np
 from . import losses
 from .layers.gru import GRU
 from .layers.lstm import LSTM
-from .layers.recurrent import output_grads_to_state_grads
+from .layers.recurrent import output_grads
 from .layers.simple_rnn import SimpleRNN
 from .ops import activations
 from .ops.gru import GRUCache, gru_backward, gru_forward
@@ -100,14 +100,15 @@ def record(model, x, y=None, loss=None):
         _spy_on(layer, calls)
     try:
         xs = model._prepare(x, model.inputs, "input")
-        preds, caches = model._forward(xs)
+        preds, trace = model._forward(xs)
         if y is not None:
             ys = model._prepare(y, model.outputs, "target")
             if loss_fn is None:
-                d_outputs = model._loss_and_grads(ys, preds)[1]
+                d_outputs = model._loss_and_grads(ys, preds, trace)[1]
             else:
-                d_outputs = [loss_fn.grad(yk, pk) for yk, pk in zip(ys, preds)]
-            model._backward(d_outputs, caches)
+                d_outputs = [loss_fn.grad(yk, pk, mask) for yk, pk, mask
+                             in zip(ys, preds, trace.output_masks)]
+            model._backward(d_outputs, trace)
     finally:
         for layer in layers:
             del layer.forward, layer.backward      # the class's methods again
@@ -183,7 +184,7 @@ def _record_grads(trace, layer, cache, d_outputs, shape):
     else:
         d_out, dh_T, dc_T = d_outputs, None, None
     dtype = cache.h.dtype
-    dh_seq, dh_next = output_grads_to_state_grads(layer, d_out, dh_T, shape, dtype)
+    dh_seq, dh_next = output_grads(layer, d_out, shape, dtype), dh_T
     B, T, H = shape
     zeros = np.zeros((B, H), dtype)
     dh_next = zeros if dh_next is None else dh_next

@@ -17,6 +17,8 @@ class GRU(Recurrent):
     ``tinylstm/ops/gru.py``.
     """
 
+    n_gates = 3
+
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  *, reset_after=True, **kwargs):
         super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
@@ -32,13 +34,15 @@ class GRU(Recurrent):
         if self.use_bias:
             shape = (2, 3 * H) if self.reset_after else (3 * H,)
             self.add_weight("bias", shape, self.bias_initializer)
+        self.build_states(input_shape)
         self.built = True
 
-    def run(self, x, states):
+    def run(self, x, states, mask, drop):
         p = self.params
         h_seq, h_T, cache = gru_forward(
             x, p["kernel"], p["recurrent_kernel"], p.get("bias"), states[0],
-            self.activation, self.recurrent_activation, self.reset_after)
+            self.activation, self.recurrent_activation, self.reset_after,
+            mask, drop.x_gates, drop.h_gates)
         return h_seq, [h_T], cache
 
     def run_backward(self, dh_seq, d_finals, op_cache):

@@ -13,10 +13,12 @@ class LSTM(Recurrent):
     Output (B, T, H) with ``return_sequences=True``, else the last h (B, H);
     with ``return_state=True`` the list ``[output, h_T, c_T]``.
     Weights: ``kernel`` (D, 4H), ``recurrent_kernel`` (H, 4H), ``bias`` (4H,),
-    gate order i, f, c, o. The equations are in ``tinylstm/ops/lstm.py``.
+    gate order i, f, c, o. The equations are in ``tinylstm/ops/lstm.py``; masks,
+    ``dropout``, ``recurrent_dropout`` and ``stateful`` in ``layers/recurrent.py``.
     """
 
     n_states = 2
+    n_gates = 4
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  *, unit_forget_bias=True, **kwargs):
@@ -40,13 +42,14 @@ class LSTM(Recurrent):
                 self.add_weight("bias", (4 * H,), bias_init)
             else:
                 self.add_weight("bias", (4 * H,), init)
+        self.build_states(input_shape)
         self.built = True
 
-    def run(self, x, states):
+    def run(self, x, states, mask, drop):
         p = self.params
         h_seq, (h_T, c_T), cache = ops.lstm_forward(
             x, p["kernel"], p["recurrent_kernel"], p.get("bias"), *states,
-            self.activation, self.recurrent_activation)
+            self.activation, self.recurrent_activation, mask, drop.x_gates, drop.h_gates)
         return h_seq, [h_T, c_T], cache
 
     def run_backward(self, dh_seq, d_finals, op_cache):

@@ -19,12 +19,14 @@ class SimpleRNN(Recurrent):
         self.add_weight("recurrent_kernel", (H, H), self.recurrent_initializer)
         if self.use_bias:
             self.add_weight("bias", (H,), self.bias_initializer)
+        self.build_states(input_shape)
         self.built = True
 
-    def run(self, x, states):
+    def run(self, x, states, mask, drop):
         p = self.params
         h_seq, h_T, cache = simple_rnn_forward(x, p["kernel"], p["recurrent_kernel"],
-                                               p.get("bias"), states[0], self.activation)
+                                               p.get("bias"), states[0], self.activation,
+                                               mask, drop.h_gates)
         return h_seq, [h_T], cache
 
     def run_backward(self, dh_seq, d_finals, op_cache):

@@ -244,6 +244,54 @@ def test_fit_matches_keras(output, optimizer, float32):
         assert err < TRAINING_RTOL, f"{output}, {optimizer}: weight {path} differs by {err:.2e}"
 
 
+def tagger(lib):
+    """Masking -> Bidirectional(GRU, sequences) -> TimeDistributed(Dense(K, softmax)), per step."""
+    x = lib.Input((T, 2))
+    y = lib.layers.Bidirectional(lib.layers.GRU(H, return_sequences=True), merge_mode="ave")(
+        lib.layers.Masking(0.0)(x))
+    return lib.Model(x, lib.layers.TimeDistributed(lib.layers.Dense(K, activation="softmax"))(y))
+
+
+def stateful_regressor(lib):
+    """A stateful LSTM on batches of 4: the state flows from batch to batch and epoch to epoch.
+    Keras' own LSTM loop on torch (use_cudnn=False): its fused CPU path cannot train a stateful
+    layer, it writes the kept state in place before autograd reads it (the bug of Keras
+    issues 20875 and 23462, fixed in 3.15 for the step loop and the cuDNN kernel only)."""
+    x = lib.Input(batch_shape=(4, T, 2))
+    fused = {"use_cudnn": False} if lib is keras else {}
+    y = lib.layers.LSTM(H, stateful=True, return_sequences=True, **fused)(x)
+    return lib.Model(x, lib.layers.Dense(1)(lib.layers.LSTM(H)(y)))
+
+
+@pytest.mark.parametrize("name", ["tagger", "stateful"])
+def test_fit_of_wrappers_and_state_matches_keras(name, float32):
+    rng = np.random.default_rng(17)
+    keras_model, tiny_model = twins(tagger if name == "tagger" else stateful_regressor, rng)
+    if name == "tagger":
+        x, y = padded_sequences(rng, 11), np.eye(K, dtype=np.float32)[rng.integers(0, K, (11, T))]
+        args = dict(loss="categorical_crossentropy", metrics=["accuracy"])
+        batch_size = 4
+    else:
+        x, y = rng.uniform(-1, 1, (12, T, 2)).astype(np.float32), rng.uniform(-1, 1, (12, 1))
+        args, batch_size = dict(loss="mse"), 4
+    histories = []
+    for model in (keras_model, tiny_model):
+        model.compile(optimizer="adam", **args)
+        histories.append(model.fit(x, y.astype(np.float32), batch_size=batch_size, epochs=2,
+                                   shuffle=False, verbose=0).history)
+    expected, got = histories
+    assert set(got) == set(expected)
+    for key in expected:
+        np.testing.assert_allclose(got[key], expected[key], rtol=TRAINING_RTOL, err_msg=key)
+    for path, a, b in zip([w.path for w in keras_model.weights], tiny_model.get_weights(),
+                          keras_model.get_weights()):
+        assert relative_error(a, b) < TRAINING_RTOL, f"{name}: weight {path}"
+    if name == "stateful":                    # the kept state after training, too
+        kept = [keras.ops.convert_to_numpy(v.value) for v in keras_model.layers[1].states]
+        for a, b in zip(tiny_model.layers[1].states, kept):
+            assert relative_error(a, b) < TRAINING_RTOL and np.abs(a).max() > 1e-2
+
+
 def test_dropout_at_rate_zero_trains_as_keras(float32):
     def build(lib):
         x = lib.Input((T, 2))

@@ -17,6 +17,7 @@ import numpy as np
 from . import atomic, compile_utils, config, optimizers, saving, training, validation
 from .layers.base import KerasTensor, Layer, as_list, unique_name, unpack
 from .layers.input_layer import Input, InputLayer
+from .progbar import Progbar
 
 
 def _sort_nodes(inputs, outputs):
@@ -297,35 +298,55 @@ class Model:
                             initial_epoch=initial_epoch)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", return_dict=False):
+        """The compiled loss and metrics on ``(x, y)``, in batches of ``batch_size`` (32).
+
+        Returns the loss (a float) when nothing else is compiled, else the list
+        ``[loss, *metrics]``, or a dict of them with ``return_dict=True``; each a
+        mean over the samples (batches weighted by their size), as Keras.
+        ``verbose``: "auto" or 1 a progress bar, 2 one line, 0 nothing.
+        """
         self._check_compiled("evaluate")
-        batch_size = validation.positive_int(f"Model '{self.name}'.evaluate", "batch_size",
-                                             32 if batch_size is None else batch_size)
-        result = self._evaluate(*self._xy(x, y), batch_size)
+        owner = f"Model '{self.name}'.evaluate"
+        batch_size = validation.positive_int(owner, "batch_size", 32 if batch_size is None else batch_size)
+        verbose = validation.verbosity(owner, verbose)
+        result = self._evaluate(*self._xy(x, y), batch_size, verbose)
         if return_dict:
             return result
         return result["loss"] if len(result) == 1 else list(result.values())
 
-    def _evaluate(self, xs, ys, batch_size):
+    def _evaluate(self, xs, ys, batch_size, verbose=0):
         """{"loss": ..., metrics...} on validated arrays, batch-size-weighted means."""
         sums, n = {}, len(xs[0])
-        for start in range(0, n, batch_size):
+        bar = Progbar(-(-n // batch_size), verbose=verbose,
+                      stateful_metrics=["loss"] + self._metric_names())
+        for step, start in enumerate(range(0, n, batch_size)):
             bx = [a[start:start + batch_size] for a in xs]
             by = [a[start:start + batch_size] for a in ys]
             preds, _ = self._forward(bx)
             training.accumulate(sums, {"loss": self._loss(by, preds), **self._metrics(by, preds)},
                                 len(bx[0]))
+            seen = start + len(bx[0])
+            bar.update(step + 1, [(k, v / seen) for k, v in sums.items()])
         return {k: v / n for k, v in sums.items()}
 
     def predict(self, x, batch_size=None, verbose="auto"):
-        batch_size = validation.positive_int(f"Model '{self.name}'.predict", "batch_size",
-                                             32 if batch_size is None else batch_size)
+        """The model's output for ``x``, computed in batches of ``batch_size`` (32): an array,
+        or a list of arrays for a model built with a list of outputs.
+        ``verbose``: "auto" or 1 a progress bar, 2 one line, 0 nothing (as Keras)."""
+        owner = f"Model '{self.name}'.predict"
+        batch_size = validation.positive_int(owner, "batch_size", 32 if batch_size is None else batch_size)
+        verbose = validation.verbosity(owner, verbose)
         xs = self._check_x(x)
         self._ensure_built(xs)
-        return self._predict(xs, batch_size)
+        return self._predict(xs, batch_size, verbose)
 
-    def _predict(self, xs, batch_size):
-        chunks = [self._forward([a[s:s + batch_size] for a in xs])[0]
-                  for s in range(0, len(xs[0]), batch_size)]
+    def _predict(self, xs, batch_size, verbose=0):
+        n = len(xs[0])
+        bar = Progbar(-(-n // batch_size), verbose=verbose)
+        chunks = []
+        for step, start in enumerate(range(0, n, batch_size)):
+            chunks.append(self._forward([a[start:start + batch_size] for a in xs])[0])
+            bar.update(step + 1)
         outs = [np.concatenate([c[k] for c in chunks]) for k in range(len(self.outputs))]
         return outs if self._outputs_were_list else outs[0]
 

@@ -19,6 +19,13 @@ def non_negative_int(owner, name, value):
     return int(value)
 
 
+def verbosity(owner, value):
+    """Keras' ``verbose``: "auto" (1), 0 silent, 1 a progress bar, 2 one line; returns the int."""
+    if isinstance(value, bool) or value not in ("auto", 0, 1, 2):
+        raise ValueError(f"{owner}: `verbose` expected 'auto', 0, 1 or 2, got {value!r}")
+    return 1 if value == "auto" else int(value)
+
+
 def open_fraction(owner, name, value):
     """A number strictly between 0 and 1 (a factor that shrinks and stays positive)."""
     ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)

@@ -100,6 +100,32 @@ def _same(value, default):
     return value == default
 
 
+def dtype_policy(dtype):
+    """A float type as Keras 3 writes a layer's dtype: its DTypePolicy dict."""
+    return {"module": "keras", "class_name": "DTypePolicy",
+            "config": {"name": np.dtype(dtype).name}, "registered_name": None}
+
+
+def dtype_from_config(value):
+    """A layer's ``dtype`` argument as a NumPy float dtype, or None: a name, a dtype, or
+    the DTypePolicy dict of a config."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        if value.get("class_name") != "DTypePolicy":
+            raise ValueError(f"dtype: expected Keras' DTypePolicy (a float type), got {value!r}; "
+                             "tinylstm has no mixed precision")
+        value = (value.get("config") or {}).get("name")
+    try:
+        dtype = np.dtype(value)
+    except TypeError:
+        dtype = None
+    if dtype is None or dtype.kind != "f":
+        raise ValueError(f"dtype: expected a float type such as 'float32' or 'float64', "
+                         f"got {value!r}")
+    return dtype
+
+
 def shape_list(shape):
     """A shape as JSON holds it: a list, ``None`` for unknown sizes."""
     return None if shape is None else [None if d is None else int(d) for d in shape]

@@ -51,21 +51,21 @@ def run_in_pty(code):
     """Run ``code`` with stdout on a pseudo-terminal; returns (bytes written to it, stderr)."""
     master, slave = pty.openpty()
     env = dict(os.environ, PYTHONPATH=ROOT)
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=slave, stderr=subprocess.PIPE,
-                             env=env, cwd=ROOT)
-    os.close(slave)
-    out = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:             # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        out += chunk
-    os.close(master)
-    err = child.stderr.read().decode()
-    assert child.wait(timeout=120) == 0, err
+    with subprocess.Popen([sys.executable, "-c", code], stdout=slave, stderr=subprocess.PIPE,
+                          env=env, cwd=ROOT) as child:
+        os.close(slave)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:             # EIO: the child closed the terminal
+                break
+            if not chunk:
+                break
+            out += chunk
+        os.close(master)
+        err = child.stderr.read().decode()
+        assert child.wait(timeout=120) == 0, err
     return out.decode(), err
 
 

@@ -130,7 +130,8 @@ def train_step(model, xs, ys):
     for layer in model._weight_layers():
         layer.zero_grads()
     preds, caches = model._forward(xs)
-    loss, d_outputs = model._loss_and_grads(ys, preds)
+    with np.errstate(over="ignore", invalid="ignore"):   # a non-finite loss is handled below
+        loss, d_outputs = model._loss_and_grads(ys, preds)
     if not np.isfinite(loss):
         return loss, preds
     model._backward(d_outputs, caches)

@@ -294,3 +294,16 @@ def test_keras_order_of_a_functional_model():
     model = Model([a, b], [out, db])
     order = [layer.name for layer in keras_files.keras_layers(model)]
     assert order == ["a", "da", "rep", "b", "lstm", "deep", "out", "db"]
+
+
+def test_model_checkpoint_saves_whole_models(tmp_path, rng):
+    from tinylstm.callbacks import ModelCheckpoint
+    model = autoencoder()
+    model.compile(optimizer="adam", loss="mse")
+    x, y = data(rng, model)
+    model.fit(x, y, epochs=2, verbose=0,
+              callbacks=[ModelCheckpoint(str(tmp_path / "m-{epoch}.keras"), monitor="loss")])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m-1.keras", "m-2.keras"]
+    last = load_model(tmp_path / "m-2.keras")
+    assert_same_bytes(last.get_weights(), model.get_weights())
+    assert last.optimizer.iterations == model.optimizer.iterations == 2

@@ -3,7 +3,6 @@
 How they train next to Keras 3 (same rates, same rows, same weights) is in
 tests/crosscheck/test_keras_training.py.
 """
-import numpy as np
 import pytest
 
 from tinylstm import callbacks

@@ -17,7 +17,6 @@ import subprocess
 import sys
 import types
 
-import numpy as np
 import pytest
 
 from helpers import ROOT

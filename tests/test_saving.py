@@ -22,7 +22,7 @@ import pytest
 pytest.importorskip("h5py", reason='Keras files need h5py: pip install -e ".[keras-files]"')
 
 from helpers import state_of  # noqa: E402
-from tinylstm import keras_files, optimizers, utils  # noqa: E402
+from tinylstm import keras_weights, optimizers, utils  # noqa: E402
 from tinylstm.layers import GRU, LSTM, Dense, Input, RepeatVector, SimpleRNN  # noqa: E402
 from tinylstm.models import Model, Sequential, load_model  # noqa: E402
 
@@ -292,7 +292,7 @@ def test_keras_order_of_a_functional_model():
     db = Dense(2, name="db")(Dense(5, name="deep")(b))
     out = Dense(1, name="out")(LSTM(2, name="lstm")(RepeatVector(2, name="rep")(da)))
     model = Model([a, b], [out, db])
-    order = [layer.name for layer in keras_files.keras_layers(model)]
+    order = [layer.name for layer in keras_weights.keras_layers(model)]
     assert order == ["a", "da", "rep", "b", "lstm", "deep", "out", "db"]
 
 

@@ -2,7 +2,7 @@
 
 The file's name says its format: ``.npz`` (tinylstm's own, NumPy only) or
 ``.h5`` / ``.hdf5`` (Keras 3's weights file, ``*.weights.h5``, through
-``keras_files.py``; h5py needed). A whole model goes to ``.keras`` with
+``keras_weights.py``; h5py needed). A whole model goes to ``.keras`` with
 ``model.save``, not here.
 
 In an ``.npz`` file each array is stored under ``"{k:04d}/{LayerType}/{weight}"``
@@ -56,8 +56,8 @@ def save_weights(model, filepath):
         raise ValueError(f"Model '{model.name}' has no weights yet: build it first (give the "
                          "first layer an input_shape, or call fit or predict once)")
     if weights_format(filepath) == "h5":
-        from . import keras_files
-        write_atomically(filepath, keras_files.weights_file_bytes(model))
+        from . import keras_weights
+        write_atomically(filepath, keras_weights.weights_file_bytes(model))
         return
     arrays = {f"{k:04d}/{key}": w for k, (key, w) in enumerate(_entries(model))}
     buffer = io.BytesIO()
@@ -115,8 +115,8 @@ def _fsync_folder(folder):
 def load_weights(model, filepath):
     """Assign every weight from ``filepath``, or none (see the module docstring)."""
     if weights_format(filepath) == "h5":
-        from . import keras_files
-        keras_files.load_weights_file(model, filepath)
+        from . import keras_weights
+        keras_weights.load_weights_file(model, filepath)
         return
     expected = _entries(model)
     stored = read_weights(filepath, [(f"{k:04d}/{key}", w) for k, (key, w) in enumerate(expected)],

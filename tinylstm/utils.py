@@ -25,3 +25,6 @@ def rng(seed=None):
     if seed is None:
         return _rng
     return np.random.default_rng(seed)
+
+
+__all__ = ["Progbar", "rng", "set_random_seed"]

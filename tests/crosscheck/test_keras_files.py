@@ -69,7 +69,7 @@ def inputs(model, B, rng):
 
 def layer_names(tiny_model):
     """tinylstm's layers in the order Keras 3 lists them (``keras_model.layers``)."""
-    return [layer.name for layer in tinylstm.keras_files.keras_layers(tiny_model)]
+    return [layer.name for layer in tinylstm.keras_weights.keras_layers(tiny_model)]
 
 
 def assert_predicts_the_same(keras_model, tiny_model, rng, what):
@@ -134,7 +134,7 @@ def test_trained_in_tinylstm_goes_on_in_keras(tmp_path, name, optimizer):
     keras_model = keras.models.load_model(tmp_path / "m.keras")
     assert int(keras_model.optimizer.iterations) == tiny_model.optimizer.iterations == 6
     theirs = [keras.ops.convert_to_numpy(v) for v in keras_model.optimizer.variables]
-    ours = tinylstm.keras_files.optimizer_arrays(tiny_model)
+    ours = tinylstm.keras_weights.optimizer_arrays(tiny_model)
     assert len(theirs) == len(ours)
     for k, (a, b) in enumerate(zip(theirs[1:], ours[1:])):
         np.testing.assert_array_equal(a, b, err_msg=f"optimizer variable {k + 1}")

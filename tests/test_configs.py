@@ -85,8 +85,10 @@ def seq2seq():
     x = Input((5, 2))
     h, h_T, c_T = LSTM(3, return_state=True)(x)
     s = LSTM(3, return_sequences=True)(RepeatVector(4)(h), initial_state=[h_T, c_T])
-    shared = Dense(2)
-    return Model(x, [shared(s), shared(RepeatVector(4)(h_T))])    # a layer called twice
+    shared = Dense(2)                                              # a layer called twice,
+    first = shared(s)
+    second = Dense(1)(shared(RepeatVector(4)(h_T)))                # its second call read on
+    return Model(x, [first, second])
 
 
 @pytest.mark.parametrize("build", [autoencoder, seq2seq])
@@ -98,16 +100,20 @@ def test_model_config_round_trip(build, rng):
     assert [l.name for l in again.layers] == [l.name for l in model.layers]
     again.set_weights(model.get_weights())
     x = rng.standard_normal((3,) + model.input_shape[1:])
-    for a, b in zip(np.atleast_1d(again.predict(x, verbose=0)), np.atleast_1d(model.predict(x, verbose=0))):
+    ours, theirs = again.predict(x, verbose=0), model.predict(x, verbose=0)
+    for a, b in zip(*(o if isinstance(o, list) else [o] for o in (ours, theirs))):
         np.testing.assert_array_equal(a, b)
 
 
 def test_a_shared_layer_has_one_entry_and_two_nodes():
     config = seq2seq().get_config()
-    dense = [entry for entry in config["layers"] if entry["class_name"] == "Dense"]
+    dense = [entry for entry in config["layers"] if entry["class_name"] == "Dense"
+             and entry["config"]["units"] == 2]
     assert len(dense) == 1 and len(dense[0]["inbound_nodes"]) == 2
     second = dense[0]["inbound_nodes"][1]["args"][0]["config"]["keras_history"]
-    assert second[0].startswith("repeat_vector") and config["output_layers"][1][1] == 1
+    assert second[0].startswith("repeat_vector") and config["output_layers"][0][1:] == [0, 0]
+    reader = [e for e in config["layers"] if e["name"] == config["output_layers"][1][0]][0]
+    assert reader["inbound_nodes"][0]["args"][0]["config"]["keras_history"] == [dense[0]["name"], 1, 0]
 
 
 # -- layer.input and layer.output ----------------------------------------------------------

@@ -104,6 +104,9 @@ def set_optimizer_arrays(model, arrays, where):
     has_lr = not isinstance(opt._learning_rate, optimizers.schedules.LearningRateSchedule)
     n_scalars = len(opt.scalar_names)
     expected = 1 + has_lr + len(opt.slot_names) * len(params) + n_scalars
+    unbuilt = len(arrays) == 1 + has_lr and arrays[0].shape == () and int(arrays[0]) == 0
+    if unbuilt:             # Keras writes an optimizer that never stepped without its slots
+        arrays = optimizer_arrays(model)[:1] + list(arrays[1:]) + optimizer_arrays(model)[1 + has_lr:]
     if len(arrays) != expected:
         raise ValueError(f"{where}: the optimizer state has {len(arrays)} variables; "
                          f"{type(opt).__name__} {'(with a schedule) ' if not has_lr else ''}of "

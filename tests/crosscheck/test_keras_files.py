@@ -240,13 +240,15 @@ def test_a_keras_model_compiled_but_never_trained(tmp_path):
     """Keras writes an optimizer that never stepped as iterations and learning rate only."""
     rng = np.random.default_rng(8)
     keras_model, _ = twins("encoder_decoder", rng)
-    keras_model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.02), loss="mse")
+    keras_model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.02),
+                        loss=keras.losses.MeanSquaredError(), metrics=["mae"])
     keras_model.save(tmp_path / "k.keras")
     tiny_model = load_model(tmp_path / "k.keras")
+    assert type(tiny_model.loss) is tinylstm.losses.MeanSquaredError
     assert tiny_model.optimizer.iterations == 0
     assert float(tiny_model.optimizer.learning_rate) == float(np.float32(0.02))
     x = inputs(tiny_model, 10, rng)
     y = random_inputs([tiny_model.output_shape[1:]], 10, rng)[0]
-    train(keras_model, x, y, 2)
-    train(tiny_model, x, y, 2)
+    expected, got = train(keras_model, x, y, 2), train(tiny_model, x, y, 2)
+    assert got["mae"] == pytest.approx(expected["mae"], rel=TRAINING_RTOL)
     assert_same_weights(tiny_model.get_weights(), keras_model.get_weights(), "fresh Adam")

@@ -2,7 +2,8 @@
 
 A config must hold every constructor argument (a layer that forgets one in
 ``get_config`` would come back from a file as a different layer, silently):
-the test reads each exported layer's signature and checks that its config
+the test reads each exported layer's signature, and its base classes' (an
+argument passed on through ``**kwargs`` counts), and checks that its config
 names every argument and makes the same layer again. Keras' own configs are
 compared in tests/crosscheck/test_keras_files.py.
 """
@@ -46,8 +47,9 @@ def test_the_config_names_every_argument_and_makes_the_same_layer(name):
     cls = exported_layer_classes()[name]
     layer = EXAMPLES[name]()
     config = layer.get_config()
-    params = [p for p, v in inspect.signature(cls.__init__).parameters.items()
-              if p != "self" and v.kind is not v.VAR_KEYWORD]
+    params = {p for klass in cls.__mro__ if issubclass(klass, layers.Layer) and klass is not layers.Layer
+              for p, v in inspect.signature(klass.__init__).parameters.items()
+              if p != "self" and v.kind not in (v.VAR_KEYWORD, v.VAR_POSITIONAL)}   # the bases' too
     missing = set(params) - set(config) - NOT_IN_CONFIG.get(name, set())
     assert not missing, f"{name}.get_config() lacks {sorted(missing)}"
     text = json.dumps(model_config.serialize_layer(layer))           # JSON holds it

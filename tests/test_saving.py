@@ -307,3 +307,28 @@ def test_model_checkpoint_saves_whole_models(tmp_path, rng):
     last = load_model(tmp_path / "m-2.keras")
     assert_same_bytes(last.get_weights(), model.get_weights())
     assert last.optimizer.iterations == model.optimizer.iterations == 2
+
+
+class Twice(Dense):
+    """A wrapper in Keras' manner: its weights are its inner layer's, kept under ``layer``."""
+
+    def __init__(self, layer, **kwargs):
+        super().__init__(layer.units, **kwargs)
+        self.layer = layer
+
+    def build(self, input_shape):
+        self.layer.build(input_shape)
+        self.params, self.grads = self.layer.params, self.layer.grads
+        self.built = True
+
+
+def test_a_wrapper_keeps_its_inner_layers_weights_under_their_attribute(tmp_path):
+    import h5py
+    model = Sequential([Input((3,)), Twice(Dense(2)), Dense(1)])
+    model.save_weights(tmp_path / "w.weights.h5")
+    with h5py.File(tmp_path / "w.weights.h5") as f:
+        assert sorted(k for k in f["layers/twice"]) == ["layer", "vars"]
+        assert len(f["layers/twice/vars"]) == 0 and f["layers/twice/layer/vars/0"].shape == (3, 2)
+    other = Sequential([Input((3,)), Twice(Dense(2)), Dense(1)])
+    other.load_weights(tmp_path / "w.weights.h5")
+    assert_same_bytes(other.get_weights(), model.get_weights())

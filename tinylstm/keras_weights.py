@@ -28,7 +28,7 @@ import os
 import numpy as np
 
 from . import atomic, optimizers, validation
-from .layers.base import snake_case
+from .layers.base import Layer, snake_case
 from .layers.recurrent import Recurrent
 
 
@@ -61,11 +61,24 @@ def layer_groups(model):
         base = snake_case(type(layer).__name__)
         key = base if base not in used else f"{base}_{used[base] + 1}"
         used[base] = used.get(base, -1) + 1
-        groups.append((f"layers/{key}/vars", layer.name, [] if isinstance(layer, Recurrent)
-                       else list(layer.params.values())))
-        if isinstance(layer, Recurrent):
-            groups.append((f"layers/{key}/cell/vars", f"{base}_cell", list(layer.params.values())))
+        groups += _groups(layer, f"layers/{key}")
     return groups
+
+
+def _groups(layer, path):
+    """One layer's groups, as Keras walks it: a recurrent layer keeps its weights in its
+    ``cell``; a wrapper (a layer whose attributes hold layers, ``Bidirectional``'s
+    ``forward_layer``...) in those, under the attributes' names, in their sorted order."""
+    inner = sorted((name, value) for name, value in vars(layer).items()
+                   if isinstance(value, Layer) and value is not layer)
+    if inner:
+        return [(f"{path}/vars", layer.name, [])] + [
+            group for name, sublayer in inner for group in _groups(sublayer, f"{path}/{name}")]
+    if isinstance(layer, Recurrent):
+        return [(f"{path}/vars", layer.name, []),
+                (f"{path}/cell/vars", f"{snake_case(type(layer).__name__)}_cell",
+                 list(layer.params.values()))]
+    return [(f"{path}/vars", layer.name, list(layer.params.values()))]
 
 
 def trainable_in_keras_order(model):

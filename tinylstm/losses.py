@@ -37,6 +37,7 @@ def squared_error(y, yhat):
 
 
 def squared_error_backward(dv, y, yhat):
+    """d(sum dv * v)/dyhat = dv 2 (yhat - y) / D."""
     return dv[..., None] * 2 * (yhat - y) / yhat.shape[-1]
 
 
@@ -46,6 +47,7 @@ def absolute_error(y, yhat):
 
 
 def absolute_error_backward(dv, y, yhat):
+    """d(sum dv * v)/dyhat = dv sign(yhat - y) / D."""
     return dv[..., None] * np.sign(yhat - y) / yhat.shape[-1]
 
 
@@ -201,6 +203,7 @@ class BinaryCrossentropy(LossFunctionWrapper):
         super().__init__(values, backward, name)
 
     def targets(self, y_true, y_pred):
+        """The targets smoothed towards 1/2 (``label_smoothing``), and y_pred."""
         t, yhat = super().targets(y_true, y_pred)
         return t * (1 - self.label_smoothing) + 0.5 * self.label_smoothing, yhat
 
@@ -226,6 +229,7 @@ class CategoricalCrossentropy(LossFunctionWrapper):
         super().__init__(values, backward, name)
 
     def targets(self, y_true, y_pred):
+        """The targets smoothed towards 1/K (``label_smoothing``), and y_pred."""
         t, yhat = super().targets(y_true, y_pred)
         s = self.label_smoothing
         return t * (1 - s) + s / yhat.shape[-1], yhat
@@ -252,6 +256,7 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         super().__init__(values, backward, name)
 
     def fused_with(self, activation):
+        """From the logits of a softmax output (equation (1))."""
         if activation == "softmax" and not self.from_logits:
             return SparseCategoricalCrossentropy(True, self.name)
         return None
@@ -263,6 +268,7 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0):
 
 
 def binary_crossentropy_grad(y_true, y_pred, from_logits=False, label_smoothing=0.0):
+    """dL/dy_pred of ``binary_crossentropy``."""
     return BinaryCrossentropy(from_logits, label_smoothing).grad(y_true, y_pred)
 
 
@@ -272,6 +278,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 
 
 def categorical_crossentropy_grad(y_true, y_pred, from_logits=False, label_smoothing=0.0):
+    """dL/dy_pred of ``categorical_crossentropy``."""
     return CategoricalCrossentropy(from_logits, label_smoothing).grad(y_true, y_pred)
 
 
@@ -281,6 +288,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False):
 
 
 def sparse_categorical_crossentropy_grad(y_true, y_pred, from_logits=False):
+    """dL/dy_pred of ``sparse_categorical_crossentropy``."""
     return SparseCategoricalCrossentropy(from_logits).grad(y_true, y_pred)
 
 

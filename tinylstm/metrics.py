@@ -48,10 +48,12 @@ def sparse_categorical_accuracy(y_true, y_pred):
 
 
 def mean_absolute_error(y_true, y_pred):
+    """Mean over the last axis of |y_pred - y_true|."""
     return losses.MeanAbsoluteError().values(y_true, y_pred)
 
 
 def mean_squared_error(y_true, y_pred):
+    """Mean over the last axis of (y_pred - y_true)^2."""
     return losses.MeanSquaredError().values(y_true, y_pred)
 
 
@@ -69,6 +71,7 @@ class Metric:
         self.name = name or getattr(fn, "__name__", "metric")
 
     def values(self, y_true, y_pred):
+        """One value per sample and step."""
         return np.asarray(self.fn(y_true, y_pred, **self.kwargs))
 
     def batch_result(self, y_true, y_pred, mask=None):
@@ -92,26 +95,36 @@ MeanMetricWrapper = Metric
 
 
 class BinaryAccuracy(Metric):
+    """``binary_accuracy`` at ``threshold`` as a metric, as ``keras.metrics.BinaryAccuracy``."""
+
     def __init__(self, name="binary_accuracy", threshold=0.5):
         super().__init__(binary_accuracy, name, threshold=threshold)
 
 
 class CategoricalAccuracy(Metric):
+    """``categorical_accuracy`` as a metric, as ``keras.metrics.CategoricalAccuracy``."""
+
     def __init__(self, name="categorical_accuracy"):
         super().__init__(categorical_accuracy, name)
 
 
 class SparseCategoricalAccuracy(Metric):
+    """``sparse_categorical_accuracy`` as a metric, as ``keras.metrics.SparseCategoricalAccuracy``."""
+
     def __init__(self, name="sparse_categorical_accuracy"):
         super().__init__(sparse_categorical_accuracy, name)
 
 
 class MeanAbsoluteError(Metric):
+    """``mean_absolute_error`` as a metric, as ``keras.metrics.MeanAbsoluteError``."""
+
     def __init__(self, name="mean_absolute_error"):
         super().__init__(mean_absolute_error, name)
 
 
 class MeanSquaredError(Metric):
+    """``mean_squared_error`` as a metric, as ``keras.metrics.MeanSquaredError``."""
+
     def __init__(self, name="mean_squared_error"):
         super().__init__(mean_squared_error, name)
 

@@ -460,3 +460,79 @@ def test_loss_and_its_gradient_match_keras(name, options, target, shape, masked,
     assert relative_error(grad, pred.grad.numpy()) < 1e-5
     if clipped and not logits:
         assert (grad == 0).any(), "the clipped entries should have no gradient"
+
+
+# -- configs and .keras files of the new layers ------------------------------------------------
+def new_layers(lib):
+    """Each new layer with arguments off their defaults, built the same way in both libraries."""
+    L = lib.layers
+    return {
+        "Embedding": L.Embedding(10, 3, embeddings_initializer="glorot_uniform", mask_zero=True,
+                                 name="emb"),
+        "Masking": L.Masking(-1.0, name="msk"),
+        "Dropout": L.Dropout(0.3, noise_shape=(None, 1, 4), seed=2, name="drop"),
+        "TimeDistributed": L.TimeDistributed(L.Dense(3, activation="relu", name="inner"),
+                                             name="td"),
+        "Bidirectional": L.Bidirectional(L.GRU(3, return_sequences=True, dropout=0.2, seed=1,
+                                               name="gru"), merge_mode="mul", name="bi"),
+        "LSTM": L.LSTM(2, dropout=0.1, recurrent_dropout=0.3, seed=5, stateful=True, name="st"),
+    }
+
+
+@pytest.mark.parametrize("name", list(new_layers(tinylstm)))
+def test_new_layer_configs_are_keras_configs(name):
+    from test_keras_files import assert_keras_config, without_ids
+    theirs = without_ids(new_layers(keras)[name].get_config())
+    ours = new_layers(tinylstm)[name].get_config()
+    assert_keras_config(ours, theirs, name)
+    assert getattr(tinylstm.layers, name).from_config(theirs).get_config() == ours
+
+
+def text_model(lib):
+    x = lib.Input((T,))
+    y = lib.layers.Embedding(V, E, mask_zero=True)(x)
+    y = lib.layers.Bidirectional(lib.layers.LSTM(H, return_sequences=True), merge_mode="concat")(y)
+    y = lib.layers.Dropout(0.2)(y)
+    return lib.Model(x, lib.layers.TimeDistributed(lib.layers.Dense(K, activation="softmax"))(y))
+
+
+def masked_regressor(lib):
+    x = lib.Input((T, 2))
+    y = lib.layers.LSTM(H, return_sequences=True)(lib.layers.Masking(0.0)(x))
+    return lib.Model(x, lib.layers.Dense(1)(lib.layers.GRU(H)(y)))
+
+
+FILE_MODELS = {"text_model": (text_model, "ids"), "masked_regressor": (masked_regressor, "floats")}
+
+
+@pytest.mark.parametrize("direction", ["tinylstm to keras", "keras to tinylstm"])
+@pytest.mark.parametrize("name", list(FILE_MODELS))
+def test_keras_files_of_the_new_layers_both_ways(tmp_path, name, direction, float32):
+    """Functional models with masks: Keras writes the mask ops (NotEqual, Any) as nodes of
+    their own and passes their output as `mask`; tinylstm reads past them."""
+    pytest.importorskip("h5py", reason='Keras files need h5py: pip install -e ".[keras-files]"')
+    build, kind = FILE_MODELS[name]
+    rng = np.random.default_rng(23)
+    keras_model, tiny_model = twins(build, rng)
+    if direction == "tinylstm to keras":
+        interop.save_keras(tiny_model, tmp_path / "m.keras")
+        keras_model = keras.models.load_model(tmp_path / "m.keras")
+    else:
+        keras_model.save(tmp_path / "m.keras")
+        tiny_model = interop.load_keras(tmp_path / "m.keras")
+    x = inputs_for(kind, rng)
+    expected, got = keras_model.predict(x, verbose=0), tiny_model.predict(x, verbose=0)
+    assert np.ptp(expected) > 1e-2
+    assert relative_error(got, expected) < FORWARD_RTOL
+
+
+def test_a_keras_mask_tinylstm_would_not_compute_is_refused(tmp_path):
+    """A mask made by hand (an op on the input, given to an LSTM) has no Embedding or Masking
+    behind it: dropping it would load a different model, so the file is refused."""
+    pytest.importorskip("h5py", reason='Keras files need h5py: pip install -e ".[keras-files]"')
+    x = keras.Input((T, 2))
+    mask = keras.ops.any(keras.ops.not_equal(x, 0.0), axis=-1)
+    model = keras.Model(x, keras.layers.LSTM(H)(x, mask=mask))
+    model.save(tmp_path / "m.keras")
+    with pytest.raises(ValueError, match="a mask that tinylstm would not compute"):
+        interop.load_keras(tmp_path / "m.keras")

@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import utils, validation
 from ..ops.dropout import dropout_mask
-from .base import Layer, base_config
+from .base import Layer
 
 
 class Dropout(Layer):
@@ -42,6 +42,7 @@ class Dropout(Layer):
         return tuple(d if n is None else n for n, d in zip(self.noise_shape, x_shape))
 
     def draw_mask(self, x_shape, dtype):
+        """This call's mask, of ``mask_shape(x_shape)``; the layer's ``seed`` or the global rng."""
         return dropout_mask(self.mask_shape(x_shape), self.rate,
                             self._seed_rng or utils.rng(), dtype)
 
@@ -55,5 +56,5 @@ class Dropout(Layer):
         return dy if mask is None else dy * mask
 
     def get_config(self):
-        return {**base_config(self), "rate": self.rate, "seed": self.seed,
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
                 "noise_shape": self.noise_shape}

@@ -3,7 +3,7 @@ import numpy as np
 
 from .. import initializers, validation
 from ..ops.embedding import embedding_backward, embedding_forward
-from .base import Layer, base_config
+from .base import Layer
 
 
 class Embedding(Layer):
@@ -26,6 +26,7 @@ class Embedding(Layer):
 
     @property
     def supports_masking(self):
+        """True with ``mask_zero``: the output then carries a mask (Keras' rule)."""
         return self.mask_zero
 
     def build(self, input_shape):
@@ -42,6 +43,7 @@ class Embedding(Layer):
         return tuple(input_shape) + (self.output_dim,)
 
     def compute_mask(self, inputs, mask):
+        """True where the id is not 0 (``mask_zero``); no mask otherwise."""
         return np.asarray(inputs) != 0 if self.mask_zero else None
 
     def ids(self, inputs):
@@ -63,6 +65,6 @@ class Embedding(Layer):
         return None                              # integer ids have no gradient
 
     def get_config(self):
-        return {**base_config(self), "input_dim": self.input_dim, "output_dim": self.output_dim,
-                "embeddings_initializer": type(self.embeddings_initializer).__name__,
+        return {**super().get_config(), "input_dim": self.input_dim, "output_dim": self.output_dim,
+                "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
                 "mask_zero": self.mask_zero}

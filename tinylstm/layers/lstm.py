@@ -9,23 +9,54 @@ from .recurrent import Recurrent, weight_grads
 class LSTM(Recurrent):
     """Long short-term memory layer (Hochreiter & Schmidhuber, 1997), as ``keras.layers.LSTM``.
 
+    Args:
+        units: H, the size of h and c.
+        activation: the cell input's and the output's squashing (``"tanh"``).
+        recurrent_activation: the gates' (``"sigmoid"``).
+        use_bias: whether the gates have a bias.
+        kernel_initializer, recurrent_initializer, bias_initializer: names or
+            ``tinylstm.initializers`` objects.
+        unit_forget_bias: start the forget gate's bias at 1 (Jozefowicz et al., 2015).
+        dropout, recurrent_dropout: the fractions of x_t and of h_{t-1} to drop while
+            ``fit`` trains, one mask per sequence (``layers/recurrent.py``).
+        seed: the dropout masks' own random seed (default: tinylstm's generator).
+        return_sequences: give h at every step (B, T, H), not only the last (B, H).
+        return_state: also give the final states: ``[output, h_T, c_T]``.
+        go_backwards: read the sequence from its end (the output stays reversed).
+        stateful: start each call from the last call's final states (a fixed batch:
+            ``Input(batch_shape=...)``; ``reset_state()`` forgets them).
+        **kwargs: ``name``, ``input_shape``, ``dtype``, ``trainable`` (see ``Layer``).
+
     Input (B, T, D), or ``[x, h0, c0]`` when called with ``initial_state=[h0, c0]``.
-    Output (B, T, H) with ``return_sequences=True``, else the last h (B, H);
-    with ``return_state=True`` the list ``[output, h_T, c_T]``.
     Weights: ``kernel`` (D, 4H), ``recurrent_kernel`` (H, 4H), ``bias`` (4H,),
     gate order i, f, c, o. The equations are in ``tinylstm/ops/lstm.py``; masks,
     ``dropout``, ``recurrent_dropout`` and ``stateful`` in ``layers/recurrent.py``.
+
+    Example: ``LSTM(32, input_shape=(100, 1), return_sequences=True)``.
     """
 
     n_states = 2
     n_gates = 4
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 *, unit_forget_bias=True, **kwargs):
-        super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", unit_forget_bias=True, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, **kwargs):
+        super().__init__(units, activation=activation, use_bias=use_bias,
+                         kernel_initializer=kernel_initializer,
+                         recurrent_initializer=recurrent_initializer,
+                         bias_initializer=bias_initializer, dropout=dropout,
+                         recurrent_dropout=recurrent_dropout, seed=seed,
+                         return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful, **kwargs)
         activations.get(recurrent_activation)
         self.recurrent_activation = recurrent_activation or "linear"
         self.unit_forget_bias = validation.boolean("LSTM", "unit_forget_bias", unit_forget_bias)
+
+    def get_config(self):
+        return {**super().get_config(), "recurrent_activation": self.recurrent_activation,
+                "unit_forget_bias": self.unit_forget_bias}
 
     def build(self, input_shape):
         x_shape = input_shape[0] if isinstance(input_shape, list) else input_shape

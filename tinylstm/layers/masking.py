@@ -1,7 +1,7 @@
 """Masking: ``keras.layers.Masking``, marks padded steps for the layers downstream."""
 import numpy as np
 
-from .base import Layer, base_config, check_ndim
+from .base import Layer, check_ndim
 
 
 class Masking(Layer):
@@ -28,6 +28,7 @@ class Masking(Layer):
         return input_shape
 
     def compute_mask(self, inputs, mask):
+        """True at the steps with a feature other than ``mask_value`` (the input's mask is replaced)."""
         return np.any(inputs != self.mask_value, axis=-1)
 
     def forward(self, x):
@@ -38,4 +39,4 @@ class Masking(Layer):
         return np.where(keep, dy, 0).astype(dy.dtype, copy=False)
 
     def get_config(self):
-        return {**base_config(self), "mask_value": self.mask_value}
+        return {**super().get_config(), "mask_value": self.mask_value}

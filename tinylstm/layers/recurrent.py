@@ -49,6 +49,8 @@ class Recurrent(Layer):
     n_states = 1
     n_gates = 1
     supports_masking = True
+    # Keras' RNN takes zero_output_for_mask through **kwargs (Bidirectional sets it)
+    base_config_keys = Layer.base_config_keys + ("zero_output_for_mask",)
 
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
@@ -108,7 +110,20 @@ class Recurrent(Layer):
                 f"but received input with shape {shapes[0]}"
             )
 
+    def get_config(self):
+        """The arguments LSTM, GRU and SimpleRNN share, under Keras 3's names."""
+        return {**super().get_config(), "units": self.units, "activation": self.activation,
+                "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout,
+                "seed": self.seed, "return_sequences": self.return_sequences,
+                "return_state": self.return_state, "go_backwards": self.go_backwards,
+                "stateful": self.stateful, "zero_output_for_mask": self.zero_output_for_mask}
+
     def state_names(self):
+        """The names of the initial states: ``["h0", "c0"]`` (LSTM) or ``["h0"]``."""
         return ["h0", "c0"][:self.n_states]
 
     def compute_output_shape(self, input_shape):
@@ -255,6 +270,7 @@ def output_grads(layer, d_out, shape, dtype):
 
 
 def weight_grads(layer, dW, dU, db):
+    """{weight name: gradient} for kernel, recurrent_kernel and (if any) bias."""
     grads = {"kernel": dW, "recurrent_kernel": dU}
     if layer.use_bias:
         grads["bias"] = db

@@ -63,6 +63,13 @@ class TimeDistributed(Layer):
         dx = self.layer.backward(dy.reshape((B * T,) + dy.shape[2:]), inner)
         return None if dx is None else dx.reshape((B, T) + dx.shape[1:])
 
+    def get_config(self):
+        return {**super().get_config(), "layer": serialize_layer(self.layer)}
+
+    @classmethod
+    def from_config(cls, config):
+        return super().from_config({**config, "layer": deserialize_layer(config["layer"])})
+
     # -- the inner Dense's logits, for a cross-entropy that reads them (models.py) --------
     @property
     def activation(self):
@@ -70,11 +77,13 @@ class TimeDistributed(Layer):
         return getattr(self.layer, "activation", None) if hasattr(self.layer, "logits") else None
 
     def logits(self, cache):
+        """The inner layer's logits, shaped (B, T, K)."""
         inner, (B, T) = cache
         a = self.layer.logits(inner)
         return a.reshape((B, T) + a.shape[1:])
 
     def backward_from_logits(self, da, cache):
+        """The backward pass from dL/d(logits) (B, T, K), through the inner layer's."""
         inner, (B, T) = cache
         dx = self.layer.backward_from_logits(da.reshape((B * T,) + da.shape[2:]), inner)
         return dx.reshape((B, T) + dx.shape[1:])
@@ -109,9 +118,11 @@ class Bidirectional(Layer):
             raise ValueError(f"Invalid merge mode. Received: {merge_mode!r}. Merge mode should "
                              "be one of {'sum', 'mul', 'ave', 'concat', None}")
         super().__init__(**kwargs)
-        self.forward_layer = fresh_copy(layer, "forward_" + layer.name, layer.go_backwards)
+        self.forward_layer = fresh_copy(layer, "forward_" + removeprefix(layer.name, "forward_"),
+                                        layer.go_backwards)
         if backward_layer is None:
-            backward_layer = fresh_copy(layer, "backward_" + layer.name, not layer.go_backwards)
+            backward_layer = fresh_copy(layer, "backward_" + removeprefix(layer.name, "backward_"),
+                                        not layer.go_backwards)
         elif not isinstance(backward_layer, Recurrent):
             raise ValueError(f"`backward_layer` need to be a recurrent layer. "
                              f"Received: {backward_layer!r}")
@@ -174,6 +185,8 @@ class Bidirectional(Layer):
         return outs if self.merge_mode is None else out
 
     def compute_mask(self, inputs, mask):
+        """Keras': the input's mask with return_sequences (twice with merge_mode None), the
+        final states none."""
         out_mask = mask if self.return_sequences else None
         masks = [out_mask] * (2 if self.merge_mode is None else 1)
         if self.return_state:
@@ -183,16 +196,31 @@ class Bidirectional(Layer):
     # -- state ---------------------------------------------------------------------
     @property
     def stateful_batch_size(self):
+        """The fixed batch of stateful halves (``Recurrent.stateful_batch_size``), else None."""
         return self.forward_layer.stateful_batch_size
 
     def reset_state(self):
+        """Zero both halves' kept states; a Bidirectional that is not stateful refuses, as Keras."""
         if not self.stateful:
             raise AttributeError("Layer must be stateful.")
         self.forward_layer.reset_state()
         self.backward_layer.reset_state()
 
     def reset_states(self):
+        """Keras' older name for ``reset_state``."""
         self.reset_state()
+
+    def get_config(self):
+        return {**super().get_config(), "merge_mode": self.merge_mode,
+                "layer": serialize_layer(self.forward_layer),
+                "backward_layer": serialize_layer(self.backward_layer)}
+
+    @classmethod
+    def from_config(cls, config):
+        config = {**config, "layer": deserialize_layer(config["layer"])}
+        if config.get("backward_layer") is not None:
+            config["backward_layer"] = deserialize_layer(config["backward_layer"])
+        return super().from_config(config)
 
     # -- the math ------------------------------------------------------------------
     def forward(self, inputs, training=False, mask=None):
@@ -249,6 +277,23 @@ class Bidirectional(Layer):
         if self.merge_mode == "ave":
             return d / 2, d / 2
         return d * y_rev, d * y                          # mul
+
+
+def serialize_layer(layer):
+    """A layer as Keras writes it inside a wrapper's config (``model_config.serialize_layer``)."""
+    from ..model_config import serialize_layer as serialize
+    return serialize(layer)
+
+
+def deserialize_layer(data):
+    """The layer a wrapper's config holds (imported here: model_config imports the layers)."""
+    from ..model_config import deserialize_layer as deserialize
+    return deserialize(data)
+
+
+def removeprefix(name, prefix):
+    """``name`` without ``prefix``: Keras names the halves forward_<name>, never forward_forward_."""
+    return name[len(prefix):] if name.startswith(prefix) else name
 
 
 def as_list_of(shape):

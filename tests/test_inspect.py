@@ -256,3 +256,12 @@ def test_latent_sweep_draws_the_decoder_output(rng):
         np.testing.assert_allclose(line.get_ydata(), w, rtol=1e-6)
     with pytest.raises(ValueError, match="0 <= dim < 2"):
         plotting.latent_sweep(decoder, values, dim=2)
+
+
+def test_a_masked_layer_is_refused_not_recorded_wrong(rng):
+    """record() re-runs each layer on the NumPy specification without its mask: refused."""
+    from tinylstm.layers import Embedding, Input
+    model = Sequential([Input((4,)), Embedding(5, 2, mask_zero=True), LSTM(3)])
+    with pytest.raises(ValueError, match="reads a mask"):
+        inspect.record(model, np.array([[0, 1, 2, 3]]))
+    inspect.record(Sequential([Input((4,)), Embedding(5, 2), LSTM(3)]), np.array([[0, 1, 2, 3]]))

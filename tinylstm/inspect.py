@@ -27,6 +27,7 @@ batch and the units: |dL/dh_t| = sqrt(sum_{b, j} (dL/dh_t)[b, j]^2).
 
 ``record`` changes nothing: the layers' gradients are restored afterwards.
 """
+import inspect as pyinspect
 from dataclasses import dataclass
 from typing import Optional
 
@@ -130,10 +131,15 @@ def _spy_on(layer, calls):
     """Shadow the layer's forward/backward with instance attributes that keep what passes."""
     forward, backward = layer.forward, layer.backward
 
-    def spy_forward(inputs):
-        outputs, cache = forward(inputs)
+    def spy_forward(inputs, **kwargs):
+        if kwargs.get("mask") is not None:
+            raise ValueError(f"record: layer '{layer.name}' reads a mask (from an Embedding with "
+                             "mask_zero or a Masking layer); recording masked steps is not "
+                             "supported: record the model on unpadded sequences")
+        outputs, cache = forward(inputs, **kwargs)
         calls.append(_Call(layer, inputs, outputs, cache))
         return outputs, cache
+    spy_forward.__signature__ = pyinspect.signature(forward)   # the model passes what forward takes
 
     def spy_backward(d_outputs, cache):
         for call in calls:

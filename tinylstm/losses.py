@@ -207,6 +207,11 @@ class BinaryCrossentropy(LossFunctionWrapper):
         t, yhat = super().targets(y_true, y_pred)
         return t * (1 - self.label_smoothing) + 0.5 * self.label_smoothing, yhat
 
+    def get_config(self):
+        """The constructor's arguments under Keras 3's names (a .keras file keeps them)."""
+        return {"name": self.name, "from_logits": self.from_logits,
+                "label_smoothing": self.label_smoothing}
+
     def fused_with(self, activation):
         """From the logits of a sigmoid output (equation (2)): what Keras' TensorFlow backend does."""
         if activation == "sigmoid" and not self.from_logits:
@@ -234,6 +239,11 @@ class CategoricalCrossentropy(LossFunctionWrapper):
         s = self.label_smoothing
         return t * (1 - s) + s / yhat.shape[-1], yhat
 
+    def get_config(self):
+        """The constructor's arguments under Keras 3's names (a .keras file keeps them)."""
+        return {"name": self.name, "from_logits": self.from_logits,
+                "label_smoothing": self.label_smoothing}
+
     def fused_with(self, activation):
         """From the logits of a softmax output (equation (1)): what Keras' TensorFlow backend does."""
         if activation == "softmax" and not self.from_logits:
@@ -254,6 +264,10 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
             if self.from_logits else
             (ce.sparse_categorical_crossentropy, ce.sparse_categorical_crossentropy_backward))
         super().__init__(values, backward, name)
+
+    def get_config(self):
+        """The constructor's arguments under Keras 3's names (a .keras file keeps them)."""
+        return {"name": self.name, "from_logits": self.from_logits}
 
     def fused_with(self, activation):
         """From the logits of a softmax output (equation (1))."""

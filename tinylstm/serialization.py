@@ -37,7 +37,7 @@ KERAS_DEFAULTS = {
     "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
     "loss_scale_factor": None, "gradient_accumulation_steps": None,
     # losses
-    "reduction": "sum_over_batch_size",
+    "reduction": "sum_over_batch_size", "axis": -1, "ignore_class": None,
 }
 
 

@@ -536,3 +536,28 @@ def test_a_keras_mask_tinylstm_would_not_compute_is_refused(tmp_path):
     model.save(tmp_path / "m.keras")
     with pytest.raises(ValueError, match="a mask that tinylstm would not compute"):
         interop.load_keras(tmp_path / "m.keras")
+
+
+@pytest.mark.parametrize("direction", ["tinylstm to keras", "keras to tinylstm"])
+def test_a_cross_entropy_with_options_survives_a_keras_file(tmp_path, direction, float32):
+    """from_logits and label_smoothing are kept in compile_config, both ways: the reloaded
+    model trains on as the saved one would have."""
+    pytest.importorskip("h5py", reason='Keras files need h5py: pip install -e ".[keras-files]"')
+    rng = np.random.default_rng(31)
+    keras_model, tiny_model = twins(classifier("categorical"), rng)
+    tiny_model.layers[-1].activation = "linear"                 # logits out: from_logits=True
+    keras_model.layers[-1].activation = keras.activations.linear
+    for model, lib in ((keras_model, keras), (tiny_model, tinylstm)):
+        model.compile("sgd", lib.losses.CategoricalCrossentropy(from_logits=True,
+                                                               label_smoothing=0.2))
+    x, y = padded_ids(rng, 8), targets("categorical", rng)[:8]
+    if direction == "tinylstm to keras":
+        interop.save_keras(tiny_model, tmp_path / "m.keras")
+        keras_model = keras.models.load_model(tmp_path / "m.keras")
+    else:
+        keras_model.save(tmp_path / "m.keras")
+        tiny_model = interop.load_keras(tmp_path / "m.keras")
+    loss = (tiny_model if direction == "keras to tinylstm" else keras_model).loss
+    assert loss.from_logits is True and loss.label_smoothing == pytest.approx(0.2)
+    expected = keras_model.evaluate(x, y, verbose=0)
+    assert abs(tiny_model.evaluate(x, y, verbose=0) - expected) < 1e-5 * abs(expected)

@@ -13,6 +13,15 @@ def float64():
     config.set_floatx(old)
 
 
+@pytest.fixture(params=["numpy", "numba"])
+def backend(request):
+    """Run the test on the NumPy specification, then on the numba kernels."""
+    old = config.backend()
+    config.set_backend(request.param)
+    yield request.param
+    config.set_backend(old)
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)

@@ -46,3 +46,13 @@ def test_link_resolves(page, target):
 def test_slug_matches_github():
     assert slug("Differences from Keras") == "differences-from-keras"
     assert slug("Backward (backpropagation through time)") == "backward-backpropagation-through-time"
+
+
+def test_the_math_page_quotes_the_specification_line_for_line():
+    """Every line of a Python block in docs/lstm-math.md stands, as written, in ops/lstm.py."""
+    code = (ROOT / "tinylstm" / "ops" / "lstm.py").read_text().splitlines()
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "docs" / "lstm-math.md").read_text(), re.S)
+    quoted = [line for block in blocks for line in block.splitlines() if line.strip()]
+    assert len(quoted) >= 25, "the page should quote the forward loop, the backward loop and the sums"
+    missing = [line for line in quoted if line not in code]
+    assert not missing, f"lines of docs/lstm-math.md not in tinylstm/ops/lstm.py: {missing}"

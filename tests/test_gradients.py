@@ -1,7 +1,9 @@
 """Float64 central-difference gradient checks of every layer, activation and loss.
 
 Weights are random, never constant, and every bias is non-zero: a zero bias or
-constant weights can hide swapped gates and wrong index slices.
+constant weights can hide swapped gates and wrong index slices. Every check
+that runs an LSTM runs twice (the ``backend`` fixture): on the NumPy
+specification and on the numba kernels.
 """
 import numpy as np
 import pytest
@@ -18,7 +20,7 @@ SHAPES = [(2, 4, 3, 5), (1, 5, 2, 3), (3, 1, 2, 2), (2, 6, 4, 1), (1, 1, 1, 1)]
 
 @pytest.mark.parametrize("B,T,D,H", SHAPES)
 @pytest.mark.parametrize("return_sequences", [True, False])
-def test_lstm_layer(float64, rng, B, T, D, H, return_sequences):
+def test_lstm_layer(float64, backend, rng, B, T, D, H, return_sequences):
     layer = LSTM(H, return_sequences=return_sequences)
     layer.build((None, T, D))
     randomize(layer, rng)
@@ -27,7 +29,7 @@ def test_lstm_layer(float64, rng, B, T, D, H, return_sequences):
 
 @pytest.mark.parametrize("return_sequences", [True, False])
 @pytest.mark.parametrize("go_backwards", [True, False])
-def test_lstm_initial_state_and_return_state(float64, rng, return_sequences, go_backwards):
+def test_lstm_initial_state_and_return_state(float64, backend, rng, return_sequences, go_backwards):
     B, T, D, H = 2, 5, 3, 4
     layer = LSTM(H, return_sequences=return_sequences, return_state=True, go_backwards=go_backwards)
     layer.build([(None, T, D), (None, H), (None, H)])
@@ -40,8 +42,11 @@ def test_lstm_initial_state_and_return_state(float64, rng, return_sequences, go_
 
 @pytest.mark.parametrize("activation,recurrent_activation",
                          [("tanh", "sigmoid"), ("relu", "sigmoid"), ("sigmoid", "tanh"),
-                          ("linear", "sigmoid")])
-def test_lstm_activations(float64, rng, activation, recurrent_activation):
+                          ("linear", "sigmoid"), ("tanh", "hard_sigmoid"),
+                          ("tanh", "hard_sigmoid_keras2"), ("softmax", "sigmoid"),
+                          ("tanh", "softmax")])
+def test_lstm_activations(float64, backend, rng, activation, recurrent_activation):
+    """Keras applies each activation to one gate's (B, H) block at a time; softmax too."""
     layer = LSTM(3, activation=activation, recurrent_activation=recurrent_activation,
                  return_sequences=True)
     layer.build((None, 4, 2))
@@ -49,43 +54,41 @@ def test_lstm_activations(float64, rng, activation, recurrent_activation):
     assert_small(gradcheck.check_layer(layer, rng.standard_normal((2, 4, 2))))
 
 
-@pytest.mark.parametrize("argument", ["activation", "recurrent_activation"])
-def test_lstm_refuses_activations_that_mix_units(rng, argument):
-    """The LSTM's backward pass factors dL/dz_t unit by unit, which softmax breaks:
-    refused by the layer and by the op, before anything is computed."""
-    with pytest.raises(ValueError, match="element-wise activations.*not 'softmax'"):
-        LSTM(3, **{argument: "softmax"})
-    W, U = rng.standard_normal((2, 12)), rng.standard_normal((3, 12))
-    with pytest.raises(ValueError, match="element-wise"):
-        ops.lstm.lstm_forward(rng.standard_normal((2, 4, 2)), W, U,
-                              **{argument: "softmax"})
+ACTIVATION_FORMULAS = {
+    "linear": lambda x: x,
+    "sigmoid": lambda x: 0.5 * (1 + np.tanh(x / 2)),
+    "hard_sigmoid": lambda x: np.where(x <= -3, 0, np.where(x >= 3, 1, x / 6 + 0.5)),
+    "hard_sigmoid_keras2": lambda x: np.where(x <= -2.5, 0, np.where(x >= 2.5, 1, 0.2 * x + 0.5)),
+    "tanh": np.tanh,
+    "relu": lambda x: np.where(x > 0, x, 0.0),
+    "softmax": lambda x: np.exp(x) / np.exp(x).sum(axis=-1, keepdims=True),
+}
+KINKS = [0.0, 2.5, 3.0]     # where relu and the hard sigmoids have no derivative
 
 
-@pytest.mark.parametrize("name", ["linear", "sigmoid", "tanh", "relu", "softmax"])
-def test_activation_into_out_equals_a_new_array(rng, name):
+@pytest.mark.parametrize("name", sorted(ACTIVATION_FORMULAS))
+def test_activation_and_its_derivative(rng, name):
+    """forward is the formula; backward(dy, y) is the vector-Jacobian product, by central differences."""
+    assert sorted(ops.activations.ACTIVATIONS) == sorted(ACTIVATION_FORMULAS)
     forward, backward = ops.activations.get(name)
-    x = rng.standard_normal((3, 4, 5)) * 4
-    out = np.full(x.shape, np.nan)
-    assert forward(x, out=out) is out
-    np.testing.assert_array_equal(out, forward(x))
-    expected = {"linear": x, "sigmoid": 0.5 * (1 + np.tanh(x / 2)), "tanh": np.tanh(x),
-                "relu": np.where(x > 0, x, 0.0),
-                "softmax": np.exp(x) / np.exp(x).sum(axis=-1, keepdims=True)}[name]
-    np.testing.assert_allclose(out, expected, rtol=1e-13, atol=1e-15)
-
+    x = rng.uniform(-5, 5, (3, 4, 5))
+    for kink in KINKS:                  # keep every input at least 0.01 from a kink
+        near = np.abs(np.abs(x) - kink) < 0.01
+        x[near] += 0.05
     y = forward(x)
+    np.testing.assert_allclose(y, ACTIVATION_FORMULAS[name](x), rtol=1e-13, atol=1e-15)
+
     dy = rng.standard_normal(y.shape)
-    out = np.full(y.shape, np.nan)
-    returned = backward(dy, y, out=out)
-    assert returned is out
-    np.testing.assert_array_equal(out, backward(dy, y))
-    expected = {"linear": dy, "sigmoid": dy * y * (1 - y), "tanh": dy * (1 - y * y),
-                "relu": dy * (y > 0),
-                "softmax": y * (dy - (dy * y).sum(axis=-1, keepdims=True))}[name]
-    np.testing.assert_allclose(out, expected, rtol=1e-14, atol=1e-15)
+    eps = 1e-6                          # numerical[..., j] = d/dx_j sum_k forward(x)_k dy_k
+    numerical = np.zeros_like(x)
+    for j in range(x.shape[-1]):
+        v = np.zeros_like(x)
+        v[..., j] = eps
+        numerical[..., j] = ((forward(x + v) - forward(x - v)) * dy).sum(axis=-1) / (2 * eps)
+    np.testing.assert_allclose(backward(dy, y), numerical, rtol=1e-7, atol=1e-9)
 
 
-def test_lstm_without_bias(float64, rng):
+def test_lstm_without_bias(float64, backend, rng):
     layer = LSTM(3, use_bias=False, return_sequences=True)
     layer.build((None, 4, 2))
     randomize(layer, rng)
@@ -110,7 +113,7 @@ def test_repeat_vector(float64, rng):
 
 
 @pytest.mark.parametrize("loss", ["mean_squared_error", "mse", "mean_absolute_error", "mae"])
-def test_stacked_lstm_repeat_vector_dense(float64, rng, loss):
+def test_stacked_lstm_repeat_vector_dense(float64, backend, rng, loss):
     T, D = 5, 2
     model = Sequential([
         LSTM(4, input_shape=(T, D), return_sequences=True),
@@ -125,7 +128,7 @@ def test_stacked_lstm_repeat_vector_dense(float64, rng, loss):
     assert_small(gradcheck.check_model(model, x, y))
 
 
-def test_functional_model_with_state_and_two_outputs(float64, rng):
+def test_functional_model_with_state_and_two_outputs(float64, backend, rng):
     T, D, H = 4, 3, 2
     inputs = Input((T, D))
     seq, h, c = LSTM(H, return_sequences=True, return_state=True)(inputs)
@@ -139,7 +142,7 @@ def test_functional_model_with_state_and_two_outputs(float64, rng):
                                                  rng.standard_normal((2, T, H))]))
 
 
-def test_chunked_sequence_equals_one_pass(float64, rng):
+def test_chunked_sequence_equals_one_pass(float64, backend, rng):
     """Two halves, passing (h, c) forward and (dh, dc) back, equal one pass over the whole."""
     B, T, D, H = 3, 8, 2, 4
     x = rng.standard_normal((B, T, D))
@@ -147,14 +150,14 @@ def test_chunked_sequence_equals_one_pass(float64, rng):
     h0, c0 = rng.standard_normal((B, H)), rng.standard_normal((B, H))
     dh_seq = rng.standard_normal((B, T, H))
 
-    full, _, cache = ops.lstm.lstm_forward(x, W, U, b, h0, c0)
-    dx, dW, dU, db, dh0, dc0 = ops.lstm.lstm_backward(dh_seq, None, None, cache)
+    full, _, cache = ops.lstm_forward(x, W, U, b, h0, c0)
+    dx, dW, dU, db, dh0, dc0 = ops.lstm_backward(dh_seq, None, None, cache)
 
     k = T // 2
-    first, (h_k, c_k), cache1 = ops.lstm.lstm_forward(x[:, :k], W, U, b, h0, c0)
-    second, _, cache2 = ops.lstm.lstm_forward(x[:, k:], W, U, b, h_k, c_k)
-    dx2, dW2, dU2, db2, dh_k, dc_k = ops.lstm.lstm_backward(dh_seq[:, k:], None, None, cache2)
-    dx1, dW1, dU1, db1, dh0_1, dc0_1 = ops.lstm.lstm_backward(dh_seq[:, :k], dh_k, dc_k, cache1)
+    first, (h_k, c_k), cache1 = ops.lstm_forward(x[:, :k], W, U, b, h0, c0)
+    second, _, cache2 = ops.lstm_forward(x[:, k:], W, U, b, h_k, c_k)
+    dx2, dW2, dU2, db2, dh_k, dc_k = ops.lstm_backward(dh_seq[:, k:], None, None, cache2)
+    dx1, dW1, dU1, db1, dh0_1, dc0_1 = ops.lstm_backward(dh_seq[:, :k], dh_k, dc_k, cache1)
 
     np.testing.assert_allclose(np.concatenate([first, second], axis=1), full, rtol=1e-12)
     np.testing.assert_allclose(np.concatenate([dx1, dx2], axis=1), dx, rtol=1e-10, atol=1e-13)
@@ -164,7 +167,7 @@ def test_chunked_sequence_equals_one_pass(float64, rng):
     np.testing.assert_allclose(dc0_1, dc0, rtol=1e-10, atol=1e-13)
 
 
-def test_gradcheck_catches_a_wrong_gradient(float64, rng):
+def test_gradcheck_catches_a_wrong_gradient(float64, backend, rng):
     """The checker itself must be able to fail: a corrupted backward pass is reported."""
     layer = LSTM(3, return_sequences=True)
     layer.build((None, 4, 2))

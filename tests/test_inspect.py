@@ -12,7 +12,7 @@ from tinylstm import inspect
 from tinylstm.layers import GRU, LSTM, Dense, Input, RepeatVector, SimpleRNN
 from tinylstm.models import Model, Sequential
 from tinylstm.ops.gru import gru_forward
-from tinylstm.ops.lstm import GATES, lstm_forward
+from tinylstm.ops.lstm import lstm_forward
 from tinylstm.ops.simple_rnn import simple_rnn_forward
 
 B, T, D, H = 2, 6, 3, 3
@@ -83,7 +83,7 @@ def cut_forward(kind, layer, x, t, nudge):
     W, U, b = p["kernel"], p["recurrent_kernel"], p["bias"]
     if kind is LSTM:
         first, (h, c), cache = lstm_forward(x[:, :t + 1], W, U, b)
-        h, c = nudge(h, c, cache.gates[t, GATES.index("o")])  # o_t, (B, H)
+        h, c = nudge(h, c, cache.o[t])               # o_t, (B, H)
         rest, _, _ = lstm_forward(x[:, t + 1:], W, U, b, h, c)
     elif kind is GRU:
         first, h, _ = gru_forward(x[:, :t + 1], W, U, b)

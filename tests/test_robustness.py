@@ -280,7 +280,7 @@ def build(steps, features, spec):
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(arch=architectures(), batch=st.integers(1, 3), seed=st.integers(0, 2**16))
-def test_random_architectures_pass_the_gradient_check(float64, arch, batch, seed):
+def test_random_architectures_pass_the_gradient_check(float64, backend, arch, batch, seed):
     steps, features, spec = arch
     model = build(steps, features, spec)
     model.compile(optimizer="sgd", loss="mse")

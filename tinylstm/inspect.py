@@ -39,7 +39,7 @@ from .layers.recurrent import output_grads_to_state_grads
 from .layers.simple_rnn import SimpleRNN
 from .ops import activations
 from .ops.gru import GRUCache, gru_backward, gru_forward
-from .ops.lstm import GATES as LSTM_GATES, LSTMCache, lstm_backward, lstm_forward
+from .ops.lstm import LSTMCache, lstm_backward, lstm_forward
 from .ops.simple_rnn import SimpleRNNCache, simple_rnn_backward, simple_rnn_forward
 
 RECURRENT = (LSTM, GRU, SimpleRNN)
@@ -166,15 +166,7 @@ def _trace(call, with_grads):
         _, _, cache = simple_rnn_forward(x, p["kernel"], p["recurrent_kernel"], p.get("bias"),
                                          h0, layer.activation)
     batch_major = lambda a: np.ascontiguousarray(a.transpose(1, 0, 2))  # (T, B, H) -> (B, T, H)
-    gates = {}
-    if kind != "SimpleRNN":
-        for k, name in enumerate(GATE_NAMES[kind]):
-            # the LSTM keeps its gates as (T, 4, B, H) in the order lstm.GATES, the GRU as (T, B, 3H)
-            if kind == "LSTM":
-                gate = cache.gates[:, LSTM_GATES.index(name)]
-            else:
-                gate = cache.gates[:, :, k * H:(k + 1) * H]
-            gates[name] = batch_major(gate)                                   # (B, T, H)
+    gates = {name: batch_major(getattr(cache, name)) for name in GATE_NAMES[kind]}  # (B, T, H)
     trace = Trace(layer, kind, gates, batch_major(cache.h[1:]), h0, call.outputs)
     if kind == "LSTM":
         trace.c, trace.c0 = batch_major(cache.c[1:]), cache.c[0]
@@ -203,15 +195,15 @@ def _record_grads(trace, layer, cache, d_outputs, shape):
         step = slice(t, t + 1)
         if trace.kind == "LSTM":
             _, dphi = activations.get(cache.activation)
-            o = cache.gates[t, LSTM_GATES.index("o")]
-            dc[:, t] = dc_next + dphi(dh[:, t] * o, cache.phi_c[t])  # (7) of ops/lstm.py
+            dc[:, t] = dc_next + dphi(dh[:, t] * cache.o[t], cache.phi_c[t])  # (7) of ops/lstm.py
             one = LSTMCache(cache.x[:, step], cache.kernel, cache.recurrent_kernel,
-                            cache.gates[step], cache.h[t:t + 2], cache.c[t:t + 2],
-                            cache.phi_c[step], cache.activation, cache.recurrent_activation)
+                            cache.i[step], cache.f[step], cache.g[step], cache.o[step],
+                            cache.h[t:t + 2], cache.c[t:t + 2], cache.phi_c[step],
+                            cache.activation, cache.recurrent_activation)
             *_, dh_next, dc_next = lstm_backward(dh_seq[:, step], dh_next, dc_next, one)
         elif trace.kind == "GRU":
             one = GRUCache(cache.x[:, step], cache.kernel, cache.recurrent_kernel,
-                           cache.gates[step], cache.h[t:t + 2],
+                           cache.z[step], cache.r[step], cache.g[step], cache.h[t:t + 2],
                            None if cache.zh_h is None else cache.zh_h[step],
                            cache.reset_after, cache.activation, cache.recurrent_activation)
             *_, dh_next = gru_backward(dh_seq[:, step], dh_next, one)

@@ -21,9 +21,7 @@ class LSTM(Recurrent):
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  *, unit_forget_bias=True, **kwargs):
         super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
-        # the backward pass (tinylstm/ops/lstm.py) factors dL/dz_t unit by unit
-        activations.elementwise(activation, "LSTM")
-        activations.elementwise(recurrent_activation, "LSTM")
+        activations.get(recurrent_activation)
         self.recurrent_activation = recurrent_activation or "linear"
         self.unit_forget_bias = unit_forget_bias
 

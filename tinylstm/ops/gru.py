@@ -44,9 +44,11 @@ from . import activations
 class GRUCache(NamedTuple):
     """What the backward pass needs from the forward pass."""
     x: np.ndarray            # (B, T, D) input
-    kernel: np.ndarray       # (D, 3H)
-    recurrent_kernel: np.ndarray  # (H, 3H)
-    gates: np.ndarray        # (T, B, 3H) activated gates [z, r, g]
+    kernel: np.ndarray       # (D, 3H) W
+    recurrent_kernel: np.ndarray  # (H, 3H) U
+    z: np.ndarray            # (T, B, H) update gate
+    r: np.ndarray            # (T, B, H) reset gate
+    g: np.ndarray            # (T, B, H) candidate state
     h: np.ndarray            # (T+1, B, H) h_0 .. h_T
     zh_h: Optional[np.ndarray]  # (T, B, H) zh_t[:, h] of (2), reset_after only
     reset_after: bool
@@ -83,35 +85,35 @@ def gru_forward(x, kernel, recurrent_kernel, bias=None, h0=None, activation="tan
     U_zr, U_h = recurrent_kernel[:, :2 * H], recurrent_kernel[:, 2 * H:]  # (H, 2H), (H, H)
 
     # (1) for every t at once
-    zx = x.reshape(B * T, D) @ kernel                      # (B*T, 3H)
+    zx = x.transpose(1, 0, 2) @ kernel                     # (T, B, 3H)
     if b_x is not None:
-        zx += b_x
-    zx = zx.reshape(B, T, 3 * H).transpose(1, 0, 2)        # (T, B, 3H)
+        zx = zx + b_x
 
-    gates = np.empty((T, B, 3 * H), dtype=dtype)           # (T, B, 3H)
-    h = np.empty((T + 1, B, H), dtype=dtype)               # (T+1, B, H)
-    zh_h = np.empty((T, B, H), dtype=dtype) if reset_after else None  # (T, B, H)
-    h[0] = 0.0 if h0 is None else h0
+    z = np.empty((T, B, H), dtype)                         # (T, B, H) each gate, every step
+    r = np.empty((T, B, H), dtype)
+    g = np.empty((T, B, H), dtype)
+    h = np.empty((T + 1, B, H), dtype)                     # (T+1, B, H) h_0 .. h_T
+    zh_h = np.empty((T, B, H), dtype) if reset_after else None  # (T, B, H)
+    h[0] = 0 if h0 is None else h0
 
     for t in range(T):
         if reset_after:
             zh = h[t] @ recurrent_kernel                   # (2)  (B, 3H)
             if b_h is not None:
-                zh += b_h
+                zh = zh + b_h
             zh_h[t] = zh[:, 2 * H:]
         else:
             zh = h[t] @ U_zr                               # (2), z and r blocks only  (B, 2H)
-        gates[t, :, :H] = sigma(zx[t, :, :H] + zh[:, :H])              # (3)  z
-        gates[t, :, H:2 * H] = sigma(zx[t, :, H:2 * H] + zh[:, H:2 * H])  # (4)  r
-        z, r = gates[t, :, :H], gates[t, :, H:2 * H]       # each (B, H)
+        z[t] = sigma(zx[t, :, :H] + zh[:, :H])             # (3)
+        r[t] = sigma(zx[t, :, H:2 * H] + zh[:, H:2 * H])   # (4)
         if reset_after:
-            gates[t, :, 2 * H:] = phi(zx[t, :, 2 * H:] + r * zh_h[t])       # (5)  g
+            g[t] = phi(zx[t, :, 2 * H:] + r[t] * zh_h[t])          # (5)
         else:
-            gates[t, :, 2 * H:] = phi(zx[t, :, 2 * H:] + (r * h[t]) @ U_h)  # (5') g
-        h[t + 1] = z * h[t] + (1.0 - z) * gates[t, :, 2 * H:]              # (6)
+            g[t] = phi(zx[t, :, 2 * H:] + (r[t] * h[t]) @ U_h)     # (5')
+        h[t + 1] = z[t] * h[t] + (1 - z[t]) * g[t]         # (6)
 
     h_seq = h[1:].transpose(1, 0, 2)                       # (B, T, H)
-    cache = GRUCache(x, kernel, recurrent_kernel, gates, h, zh_h, reset_after,
+    cache = GRUCache(x, kernel, recurrent_kernel, z, r, g, h, zh_h, reset_after,
                      activation, recurrent_activation)
     return h_seq, h[T], cache
 
@@ -124,57 +126,56 @@ def gru_backward(dh_seq, dh_T, cache):
     Returns ``dx`` (B, T, D), ``dkernel`` (D, 3H), ``drecurrent_kernel`` (H, 3H),
     ``dbias`` ((2, 3H) with reset_after, else (3H,)), ``dh0`` (B, H).
     """
-    x, W, U, gates, h = cache.x, cache.kernel, cache.recurrent_kernel, cache.gates, cache.h
+    x, W, U, h = cache.x, cache.kernel, cache.recurrent_kernel, cache.h
+    z, r, g = cache.z, cache.r, cache.g                    # (T, B, H) each
     reset_after = cache.reset_after
     _, dphi = activations.get(cache.activation)
     _, dsigma = activations.get(cache.recurrent_activation)
-    T, B, H3 = gates.shape
-    H, D = H3 // 3, x.shape[2]
+    B, T, D = x.shape
+    H = U.shape[0]
     U_zr, U_h = U[:, :2 * H], U[:, 2 * H:]                 # (H, 2H), (H, H)
 
     dh_seq = dh_seq.transpose(1, 0, 2)                     # (T, B, H)
-    dzx = np.empty_like(gates)                             # (T, B, 3H) dL/dzx_t
-    dzh = np.empty_like(gates) if reset_after else None    # (T, B, 3H) dL/dzh_t
-    dh_next = np.zeros((B, H), gates.dtype) if dh_T is None else dh_T.copy()
+    dzx = np.empty((T, B, 3 * H), z.dtype)                 # (T, B, 3H) dL/dzx_t
+    dzh = np.empty((T, B, 3 * H), z.dtype) if reset_after else None  # (T, B, 3H) dL/dzh_t
+    dh_next = np.zeros((B, H), z.dtype) if dh_T is None else dh_T    # dL/dh_t from step t+1
 
     for t in reversed(range(T)):
-        z, r, g = gates[t, :, :H], gates[t, :, H:2 * H], gates[t, :, 2 * H:]  # each (B, H)
         dh = dh_seq[t] + dh_next                           # h_t feeds the output and step t+1
-        dz = dh * (h[t] - g)                               # (6) wrt z
-        dg = dh * (1.0 - z)                                # (6) wrt g
-        dh_prev = dh * z                                   # (6) wrt h_{t-1}
-        dzx[t, :, 2 * H:] = dphi(dg, g)                    # (5) wrt zx_h
-        da_g = dzx[t, :, 2 * H:]
+        dz = dh * (h[t] - g[t])                            # (6) wrt z  (h[t] is h_{t-1})
+        dg = dh * (1 - z[t])                               # (6) wrt g
+        dh_prev = dh * z[t]                                # (6) wrt h_{t-1}
+        da_g = dphi(dg, g[t])                              # (5) wrt zx_h
+        dzx[t, :, 2 * H:] = da_g
         if reset_after:
             dr = da_g * cache.zh_h[t]                      # (5) wrt r
         else:
             drh = da_g @ U_h.T                             # (5') wrt r * h_{t-1}
             dr = drh * h[t]                                # (5') wrt r
-            dh_prev += drh * r                             # (5') wrt h_{t-1}
-        dzx[t, :, :H] = dsigma(dz, z)                      # (3)
-        dzx[t, :, H:2 * H] = dsigma(dr, r)                 # (4)
+            dh_prev = dh_prev + drh * r[t]                 # (5') wrt h_{t-1}
+        dzx[t, :, :H] = dsigma(dz, z[t])                   # (3)
+        dzx[t, :, H:2 * H] = dsigma(dr, r[t])              # (4)
         if reset_after:
             dzh[t, :, :2 * H] = dzx[t, :, :2 * H]          # (3), (4) wrt zh
-            dzh[t, :, 2 * H:] = da_g * r                   # (5) wrt zh_h
+            dzh[t, :, 2 * H:] = da_g * r[t]                # (5) wrt zh_h
             dh_next = dh_prev + dzh[t] @ U.T               # (2) wrt h_{t-1}
         else:
             dh_next = dh_prev + dzx[t, :, :2 * H] @ U_zr.T  # (2) wrt h_{t-1}
 
-    # (1), (2) wrt W, U, b and x: sums over all t, outside the loop
-    dzx_flat = dzx.reshape(T * B, H3)                      # (T*B, 3H)
-    x_tm = x.transpose(1, 0, 2).reshape(T * B, D)          # (T*B, D)
-    h_prev = h[:-1].reshape(T * B, H)                      # (T*B, H)
-    dkernel = x_tm.T @ dzx_flat                            # (D, 3H)
-    dx = (dzx_flat @ W.T).reshape(T, B, D).transpose(1, 0, 2)  # (B, T, D)
+    # (1), (2) wrt W, U, b and x: sums over all t and the batch, outside the loop
+    dZx = dzx.reshape(T * B, 3 * H)                        # (T*B, 3H)
+    X = x.transpose(1, 0, 2).reshape(T * B, D)             # (T*B, D)
+    H_prev = h[:-1].reshape(T * B, H)                      # (T*B, H) h_0 .. h_{T-1}
+    dkernel = X.T @ dZx                                    # (D, 3H)
+    dx = (dzx @ W.T).transpose(1, 0, 2)                    # (B, T, D)
     if reset_after:
-        dzh_flat = dzh.reshape(T * B, H3)                  # (T*B, 3H)
-        drecurrent_kernel = h_prev.T @ dzh_flat            # (H, 3H)
-        dbias = np.stack([dzx_flat.sum(axis=0), dzh_flat.sum(axis=0)])  # (2, 3H)
+        dZh = dzh.reshape(T * B, 3 * H)                    # (T*B, 3H)
+        drecurrent_kernel = H_prev.T @ dZh                 # (H, 3H)
+        dbias = np.stack([dZx.sum(axis=0), dZh.sum(axis=0)])  # (2, 3H)
     else:
-        rh = (gates[:, :, H:2 * H] * h[:-1]).reshape(T * B, H)  # (T*B, H) r_t * h_{t-1}
+        RH = (r * h[:-1]).reshape(T * B, H)                # (T*B, H) r_t * h_{t-1}
         drecurrent_kernel = np.concatenate(
-            [h_prev.T @ dzx_flat[:, :2 * H],               # (H, 2H) from (2)
-             rh.T @ dzx_flat[:, 2 * H:]], axis=1)          # (H, H)  from (5')
-        dbias = dzx_flat.sum(axis=0)                       # (3H,)
+            [H_prev.T @ dZx[:, :2 * H],                    # (H, 2H) from (2)
+             RH.T @ dZx[:, 2 * H:]], axis=1)               # (H, H)  from (5')
+        dbias = dZx.sum(axis=0)                            # (3H,)
     return dx, dkernel, drecurrent_kernel, dbias, dh_next
-

@@ -55,13 +55,12 @@ def simple_rnn_forward(x, kernel, recurrent_kernel, bias=None, h0=None, activati
     dtype = np.result_type(x, kernel)
 
     # (1), the part that does not depend on h: x_t W + b for every t at once
-    ax = x.reshape(B * T, D) @ kernel                      # (B*T, H)
+    ax = x.transpose(1, 0, 2) @ kernel                     # (T, B, H)
     if bias is not None:
-        ax += bias
-    ax = ax.reshape(B, T, H).transpose(1, 0, 2)            # (T, B, H)
+        ax = ax + bias
 
-    h = np.empty((T + 1, B, H), dtype=dtype)               # (T+1, B, H)
-    h[0] = 0.0 if h0 is None else h0
+    h = np.empty((T + 1, B, H), dtype)                     # (T+1, B, H) h_0 .. h_T
+    h[0] = 0 if h0 is None else h0
     for t in range(T):
         a = ax[t] + h[t] @ recurrent_kernel                # (1)  (B, H)
         h[t + 1] = phi(a)                                  # (2)
@@ -80,23 +79,24 @@ def simple_rnn_backward(dh_seq, dh_T, cache):
     """
     x, W, U, h = cache.x, cache.kernel, cache.recurrent_kernel, cache.h
     _, dphi = activations.get(cache.activation)
-    T1, B, H = h.shape
-    T, D = T1 - 1, x.shape[2]
+    B, T, D = x.shape
+    H = U.shape[0]
 
     dh_seq = dh_seq.transpose(1, 0, 2)                     # (T, B, H)
-    da = np.empty((T, B, H), dtype=h.dtype)                # (T, B, H) dL/da_t
-    dh_next = np.zeros((B, H), h.dtype) if dh_T is None else dh_T.copy()
+    da = np.empty((T, B, H), h.dtype)                      # (T, B, H) dL/da_t
+    dh_next = np.zeros((B, H), h.dtype) if dh_T is None else dh_T   # dL/dh_t from step t+1
 
     for t in reversed(range(T)):
         dh = dh_seq[t] + dh_next                           # h_t feeds the output and step t+1
         da[t] = dphi(dh, h[t + 1])                         # (2)
         dh_next = da[t] @ U.T                              # (1) wrt h_{t-1}
 
-    # (1) wrt W, U, b and x: sums over all t, outside the loop
-    da_flat = da.reshape(T * B, H)                         # (T*B, H)
-    x_tm = x.transpose(1, 0, 2).reshape(T * B, D)          # (T*B, D)
-    dkernel = x_tm.T @ da_flat                             # (D, H)
-    drecurrent_kernel = h[:-1].reshape(T * B, H).T @ da_flat  # (H, H)
-    dbias = da_flat.sum(axis=0)                            # (H,)
-    dx = (da_flat @ W.T).reshape(T, B, D).transpose(1, 0, 2)  # (B, T, D)
+    # (1) wrt W, U, b and x: sums over all t and the batch, outside the loop
+    dA = da.reshape(T * B, H)                              # (T*B, H)
+    X = x.transpose(1, 0, 2).reshape(T * B, D)             # (T*B, D)
+    H_prev = h[:-1].reshape(T * B, H)                      # (T*B, H) h_0 .. h_{T-1}
+    dkernel = X.T @ dA                                     # (D, H)
+    drecurrent_kernel = H_prev.T @ dA                      # (H, H)
+    dbias = dA.sum(axis=0)                                 # (H,)
+    dx = (da @ W.T).transpose(1, 0, 2)                     # (B, T, D)
     return dx, dkernel, drecurrent_kernel, dbias, dh_next

@@ -18,9 +18,10 @@ Three decoders on the same encoder, data, seed, optimizer and epochs:
                  h_0 = tanh(e W_h + b_h), c_0 = e W_c + b_c (Dense layers)
 
 Data as experiment 9: 200 waves sin(2 pi x + p), p ~ U(0, pi/2), the post's deep
-autoencoder (three LSTM layers each side, one latent value), Adam, batch 20.
-T = 50 instead of the post's 100: at T = 100 one autoencoder costs about 40 CPU seconds
-(experiment 9), three do not fit this demo's two minutes. Adam's learning rate 0.003
+autoencoder (three LSTM layers each side, one latent value), Adam; here in batches of 20
+for 120 epochs (experiment 9: full batches, the post's, for 250 epochs).
+T = 50 instead of the post's 100: at T = 100 one autoencoder costs about 40 CPU seconds,
+three do not fit this demo's two minutes. Adam's learning rate 0.003
 instead of 0.001: at 0.001, after 120 epochs, neither the post's decoder nor the
 initial-state one had shaped the start yet (x < 0.2 MSE 0.038 and 0.032, seed 0), the
 post's "it gets better slowly when trained more epochs".
@@ -60,7 +61,7 @@ FIX = "initial state"
 # the claims
 START_FACTOR = 5.0              # the fix divides the x < 0.2 MSE by more than this
 REST_RATIO = 2.0                # ... while its x >= 0.2 MSE is at most this times the post's
-FIT_MSE = 1e-3                  # ... and below experiment 9's "the rest looks good"
+FIT_MSE = common.ON_THE_CURVE   # ... and "looks good" as experiment 9 reads it (claim 9a)
 FOLLOWS = 0.9                   # an output "follows the waves" once std(y_t) / std(target_t) > this
 FIRST_BOUND = np.tanh(1.0)      # |y_1| < tanh(1) when the output LSTM starts at c_0 = 0
 SAME_START = 0.25               # the post's first output varies across the waves by less than
@@ -289,7 +290,7 @@ report.check("11b", "... while the rest stays as good",
              ("the initial-state autoencoder before training", fix["untrained_mse_x_ge_0.2"]
               / post["mse_x_ge_0.2"]))
 report.check("11c", "... and looks good (experiment 9's threshold)",
-             "within 0.03 RMS on x >= 0.2, as claim 9a.",
+             "within 0.05 RMS on x >= 0.2, as claim 9a.",
              "MSE on x >= 0.2, initial state", fix["mse_x_ge_0.2"], "<", FIT_MSE,
              ("the initial-state autoencoder before training", fix["untrained_mse_x_ge_0.2"]))
 report.check("11d", "A time index beside the repeated latent fixes the start",

@@ -53,6 +53,9 @@ from tinylstm.optimizers import RMSprop  # noqa: E402
 OPS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
        ">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "==": lambda a, b: a == b}
 ARITHMETIC = "none: arithmetic, nothing is trained or measured"
+# "works", "perfectly", "looks good" said of a plotted unit sine: its dots lie on the curve at
+# the post's plot scale, within 0.05 RMS (2.5 % of the wave's height)
+ON_THE_CURVE = 2.5e-3
 
 
 def parse_args(description, keras=True):
@@ -237,10 +240,21 @@ def mse(a, b):
     return float(np.mean((np.asarray(a) - np.asarray(b)) ** 2))
 
 
+def ranks(a):
+    """The rank of each value, 0 for the smallest; equal values share their mean rank."""
+    a = np.asarray(a, dtype=float)
+    r = np.empty(len(a))
+    r[np.argsort(a, kind="stable")] = np.arange(len(a))
+    for value in np.unique(a):
+        r[a == value] = r[a == value].mean()
+    return r
+
+
 def spearman(a, b):
-    """Spearman's rank correlation (no ties expected: the values are continuous)."""
-    ra = np.argsort(np.argsort(a))
-    rb = np.argsort(np.argsort(b))
+    """Spearman's rank correlation; 0 if either is constant (no order to follow)."""
+    ra, rb = ranks(a), ranks(b)
+    if ra.std() == 0 or rb.std() == 0:
+        return 0.0
     return float(np.corrcoef(ra, rb)[0, 1])
 
 

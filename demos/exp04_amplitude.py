@@ -7,7 +7,8 @@ with amplitude from lstm, solid curves groundtruth."
 
 As in the post: a seq2vec LSTM reads a sine and is supervised with its amplitude, the
 training amplitudes at most 0.5, the validation amplitudes above; mean squared error and
-RMSprop, the post's choice throughout. The post gives no sizes or budget; ours: T = 50,
+RMSprop, the post's choice throughout. The post's claim is the divergence past 0.5 (4b);
+4c, that it keeps growing, is ours. The post gives no sizes or budget; ours: T = 50,
 the sines a sin(3 pi x) of experiment 3, 500 training amplitudes a ~ U(0, 0.5], an
 LSTM(32) and a Dense(1), batches of 32, 30 epochs. Measured on held-out amplitudes inside
 the training range and on validation amplitudes in (0.5, 1.0]. The control of the
@@ -32,7 +33,7 @@ BATCH_SIZE = 32
 EPOCHS, QUICK_EPOCHS = 30, 2
 IN_RANGE_MAE = 0.02              # "learns the amplitude": within 0.02 of it on average (4 % of 0.5)
 DIVERGENCE = 3.0                 # "divergence starting from 0.5": MAE above 0.5 / MAE inside, over this
-GROWS = 0.8                      # "the divergence grows": Spearman rho of |error| and amplitude past 0.5
+GROWS = 0.8                      # (ours) the error keeps growing past 0.5: Spearman rho above this
 
 args = common.parse_args(__doc__)
 set_random_seed(args.seed)
@@ -135,10 +136,11 @@ report.check("4a", "The lstm learns the amplitude of the training sines (<= 0.5)
 report.check("4b", "Divergence starting from 0.5 (validation amplitudes > 0.5)",
              "past 0.5 the error is over three times the error inside the training range.",
              "MAE above 0.5 / MAE below 0.5", r["divergence"], ">", DIVERGENCE, (WIDE, wide["divergence"]))
-report.check("4c", "The divergence grows past 0.5",
-             "past 0.5 the error grows with the amplitude: rank correlation above 0.8.",
+report.check("4c", "The error keeps growing past 0.5",
+             "the error rises with the amplitude past 0.5: rank correlation above 0.8. Ours, not the "
+             "post's: its words are 4b's.",
              "Spearman rho of |error| and amplitude, amplitudes > 0.5", r["grows"], ">", GROWS,
-             (WIDE, wide["grows"]))
+             (WIDE, wide["grows"]), variant=True)
 report.note(f"For a sine of amplitude {grid[-1]:.2f} the lstm says {p_grid[-1]:.3f}; "
             f"for {grid[len(grid) // 2 - 1]:.2f} it says {p_grid[len(grid) // 2 - 1]:.3f}.")
 report.write()

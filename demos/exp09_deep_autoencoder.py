@@ -10,11 +10,13 @@ problem in the area of x < 0.2, but the rest looks good." Then: "the one latent 
 can be used directly to control the phase displacement of such a sine wave."
 
 As in the post: T = 100, its model and its functional encoder and decoder, MSE, Adam with
-its defaults, 250 epochs (the post's 150 + 100), phases p ~ U(0, pi/2) in sin(2 pi x + p).
-Departures, and why:
-- 200 training waves in batches of 20: the post gives neither for this run (its data code
-  makes 1000 and trains in batches of 1000). 200 waves keep the run to about a minute;
-  batches of 20 give 10 updates an epoch, so the 250 epochs are 2,500 updates.
+its defaults, batch_size=1000 as in its code (every epoch is one full-batch update) and 250
+epochs (the post's 150 + 100), phases p ~ U(0, pi/2) in sin(2 pi x + p). Departures, and why:
+- 200 training waves instead of the 1000 of the post's data code, for time. The full-batch
+  gradient is an average over the waves, which 200 waves estimate closely; with 1000 waves
+  the runs took 4 minutes instead of half a minute (seed 0, busy machine) and told the same
+  story: seed 0 drew the waves (MSE on x >= 0.2 of 0.004, 9b-9d held), seeds 1 and 2 left
+  the end of the cosine-like waves flat, as they do here.
 - the post interpolates between 0.5 and 1.0, where its encoder put the waves; we
   interpolate over the range our encoder produces.
 - the phase of a decoded curve is read by a least-squares fit of a sin(2 pi x + p) on
@@ -33,16 +35,15 @@ plt = common.plt
 
 timesteps = 100                 # as in the post
 input_dim = 1
-N_TRAIN = 200                   # the post does not say (its line data: 1000)
+N_TRAIN = 200                   # the post's data code: 1000
 MAX_PHASE = np.pi / 2           # "increase the maximum displacement to pi/2"
-BATCH_SIZE = 20                 # the post does not say (its line runs: 1000)
+BATCH_SIZE = 1000               # as in the post's code: full batches
 EPOCHS, QUICK_EPOCHS = 250, 2   # "after 150 epochs [...] 100 epochs later the cosine"
 SNAPSHOTS = [10, 100, 150, 250] # early, and the post's figures: flat, sines, cosine
 START = 0.2                     # "the area of x < 0.2"
 MIDDLE = (0.4, 0.6)             # a stretch as long as x < 0.2, where no problem is claimed
 N_INTERPOLATE = 9
-# "the rest looks good": RMS error below 0.03 (1.5 % of the wave's height) on x >= 0.2
-FIT_MSE = 1e-3
+FIT_MSE = common.ON_THE_CURVE   # "the rest looks good": the reconstruction lies on the wave
 # a decoded curve is a sine if its amplitude is within 20 % of 1 and the RMS residual of the
 # sine fit is below 0.1; only sines have a phase to control
 SINE_AMPLITUDE, SINE_RESIDUAL = 0.2, 0.1
@@ -150,9 +151,8 @@ fig.tight_layout()
 report.savefig(fig, "training",
                f"The most sine-like and the most cosine-like training wave (lines) and the "
                f"autoencoder's output (dots) after 10 epochs and at the epochs the post describes: "
-               f"flat after 100, sines after 150, the cosine 100 epochs later. With {BATCH_SIZE} "
-               f"waves a batch an epoch is {N_TRAIN // BATCH_SIZE} updates, and ours learns "
-               f"sooner than the post's.")
+               f"flat for at least 100, sines after 150, the cosine 100 epochs later; every epoch "
+               f"is one full-batch update.")
 
 fig, axes = plt.subplots(1, 2, figsize=(12, 4))
 ax = axes[0]
@@ -186,8 +186,8 @@ report.savefig(fig, "latent_interpolation",
 
 # -- the claims ------------------------------------------------------------------------------------
 report.check("9a", "The rest (x >= 0.2) looks good",
-             "the reconstruction is within 0.03 RMS (1.5 % of the wave's height) of the wave on "
-             "x >= 0.2.",
+             "the reconstruction lies on the wave in the post's plot: within 0.05 RMS (2.5 % of its "
+             "height) on x >= 0.2.",
              "reconstruction MSE on x >= 0.2, training waves", r["mse_x_ge_0.2"], "<", FIT_MSE,
              ("the trained decoder fed another wave's latent", r["another_latent_mse_x_ge_0.2"]))
 report.check("9b", "The one latent variable can be used directly to control the phase displacement",

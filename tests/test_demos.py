@@ -138,7 +138,7 @@ def test_every_claim_has_its_control_and_both_kerases(quick_run):
             check_verdict(claim, run, where)
         assert sorted(claim["by_seed"]) == ["0"]
         assert sorted(claim["keras2"]["by_seed"]) == ["0"], claim["id"]
-    assert summary["variants"] == ["7d"]
+    assert summary["variants"] == ["4c", "7d"]
     post = [c for c in claims if not c["variant"]]
     assert summary["post_claims"] == len(post)
     assert summary["keras3"]["held"] == sum(c["held"] for c in post)
@@ -316,6 +316,8 @@ def test_sine_fit_spearman_and_another():
     assert common.spearman(a, a ** 3) == pytest.approx(1.0)
     assert common.spearman(a, -a) == pytest.approx(-1.0)
     assert common.spearman(a, [1.0, 2.0, 3.0, 4.0]) == pytest.approx(0.8)   # 1 - 6 * 2 / (4 * 15)
+    assert common.spearman([0.3] * 4, [1.0, 2.0, 3.0, 4.0]) == 0.0          # a dead latent: no order
+    assert common.spearman([1.0, 1.0, 2.0, 3.0], [1.0, 2.0, 3.0, 4.0]) == pytest.approx(np.sqrt(0.9))
     z = np.arange(6.0)[:, None]                                        # (6, 1)
     assert (common.another(z) != z).all() and sorted(common.another(z)[:, 0]) == list(z[:, 0])
     assert math.isclose(common.mse([1.0, 3.0], [0.0, 0.0]), 5.0)

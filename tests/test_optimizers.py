@@ -117,6 +117,43 @@ def test_rmsprop_momentum_two_steps():
     close(p2, e2)
 
 
+def rmsprop_eps_outside_by_hand(grads, lr, rho, eps, mu=0.0, centered=False):
+    """Keras 2 / PyTorch: u = lr g / (sqrt(s) + eps), s = v (or v - a^2 if centered)."""
+    p, v, a, m, out = P0.copy(), 0.0, 0.0, 0.0, []
+    for g in grads:
+        v = rho * v + (1 - rho) * g * g
+        a = rho * a + (1 - rho) * g
+        s = v - a * a if centered else v
+        u = lr * g / (np.sqrt(s) + eps)
+        m = mu * m + u
+        p = p - (m if mu else u)
+        out.append(p)
+    return out
+
+
+@pytest.mark.parametrize("centered", [False, True])
+@pytest.mark.parametrize("momentum", [0.0, 0.8])
+def test_rmsprop_eps_outside_the_root_two_steps(centered, momentum):
+    kw = dict(learning_rate=0.01, rho=0.9, momentum=momentum, epsilon=0.1, centered=centered)
+    p1, p2 = steps(RMSprop(epsilon_outside_sqrt=True, **kw), [G1, G2])
+    e1, e2 = rmsprop_eps_outside_by_hand([G1, G2], 0.01, 0.9, 0.1, momentum, centered)
+    close(p1, e1)
+    close(p2, e2)
+    inside = steps(RMSprop(**kw), [G1, G2])[1]
+    assert np.max(np.abs(inside - e2)) > 1e-3      # the switch changes the update
+
+
+def test_rmsprop_eps_outside_the_root_literal_numbers():
+    # p = 1, g = 1, rho = 0.9, eps = 0.1, lr = 0.1: v = 0.1, p = 1 - 0.1 / (sqrt(0.1) + 0.1)
+    (p1,) = steps(RMSprop(learning_rate=0.1, epsilon=0.1, epsilon_outside_sqrt=True),
+                  [np.array([1.0])], np.array([1.0]))
+    assert abs(p1[0] - 0.7597469266479578) < 1e-12
+
+
+def test_rmsprop_eps_outside_the_root_is_off_by_default():
+    assert RMSprop().epsilon_outside_sqrt is False
+
+
 # ---------------------------------------------------------------------------- Adam
 
 def adam_by_hand(grads, lr, b1, b2, eps, amsgrad=False):

@@ -1,8 +1,11 @@
 """Callbacks with Keras' hook names, the History that ``fit`` returns, and the progress bar."""
 import sys
 import time
+import warnings
 
 import numpy as np
+
+from . import validation
 
 
 class Callback:
@@ -49,7 +52,19 @@ class History(Callback):
         super().__init__()
         self.history = {}
         self.epoch = []
-        self.nonfinite = None   # {"epoch", "batch", "loss"} if fit stopped on a NaN/inf loss
+        self.nonfinite = None   # {"epoch", "batch", "loss"}: the first NaN/inf loss of the last fit
+        self._current_epoch = None
+
+    def on_train_begin(self, logs=None):
+        self.nonfinite = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._current_epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        loss = (logs or {}).get("loss")
+        if self.nonfinite is None and loss is not None and not np.isfinite(loss):
+            self.nonfinite = {"epoch": self._current_epoch, "batch": batch, "loss": loss}
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
@@ -120,13 +135,41 @@ class LambdaCallback(Callback):
 
 
 class TerminateOnNaN(Callback):
-    """Stops training when the loss becomes NaN or infinite."""
+    """Stops training when the loss becomes NaN or infinite; ``fit`` always has one.
+
+    The step that gave the non-finite loss (or a non-finite gradient or update,
+    logged as a NaN loss) was not applied, so the weights stay those of the last
+    finite step. Keras prints a line; tinylstm warns (RuntimeWarning), since the
+    callback is part of every fit.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._current_epoch = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._current_epoch = epoch
 
     def on_train_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
         if loss is not None and not np.isfinite(loss):
-            print(f"Batch {batch}: Invalid loss, terminating training")
+            where = f"batch {batch + 1}" if self._current_epoch is None else \
+                f"epoch {self._current_epoch + 1}, batch {batch + 1}"
+            warnings.warn(
+                f"Model '{self.model.name}': the loss or the weight update became {loss} at "
+                f"{where}; TerminateOnNaN stopped training and the weights are those of the "
+                "last finite step (try a smaller learning_rate, or clipnorm in the optimizer)",
+                RuntimeWarning, stacklevel=2)
             self.model.stop_training = True
+
+
+def _monitored(callback, logs, message):
+    """logs[callback.monitor], or None with Keras' warning when fit does not log it."""
+    value = (logs or {}).get(callback.monitor)
+    if value is None:
+        warnings.warn(f"{message} `{callback.monitor}` which is not available. Available "
+                      f"metrics are: {','.join(logs or {})}", stacklevel=3)
+    return value
 
 
 def _monitor_op(monitor, mode):
@@ -142,7 +185,7 @@ class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs.
 
     With ``restore_best_weights=True`` the weights of the best epoch are put back when
-    training stops early (Keras 3 behaviour).
+    training ends, early or not (Keras 3's behaviour).
     """
 
     def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, verbose=0, mode="auto",
@@ -163,7 +206,7 @@ class EarlyStopping(Callback):
         return reference is None or bool(self.monitor_op(value - self.min_delta, reference))
 
     def on_epoch_end(self, epoch, logs=None):
-        current = (logs or {}).get(self.monitor)
+        current = _monitored(self, logs, "Early stopping conditioned on metric")
         if current is None or epoch < self.start_from_epoch:
             return
         if self.restore_best_weights and self.best_weights is None:
@@ -179,14 +222,14 @@ class EarlyStopping(Callback):
         if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
-            if self.restore_best_weights and self.best_weights is not None:
-                if self.verbose:
-                    print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
-                self.model.set_weights(self.best_weights)
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose:
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose:
+                print(f"Restoring model weights from the end of the best epoch: {self.best_epoch + 1}.")
+            self.model.set_weights(self.best_weights)
 
 
 class ReduceLROnPlateau(Callback):
@@ -195,8 +238,8 @@ class ReduceLROnPlateau(Callback):
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
                  min_delta=1e-4, cooldown=0, min_lr=0.0):
         super().__init__()
-        if factor >= 1.0:
-            raise ValueError(f"ReduceLROnPlateau: expected factor < 1.0, got {factor}")
+        validation.open_fraction("ReduceLROnPlateau", "factor", factor)
+        validation.non_negative_number("ReduceLROnPlateau", "min_lr", min_lr)
         self.monitor, self.factor, self.patience, self.verbose = monitor, factor, patience, verbose
         self.min_delta, self.cooldown, self.min_lr = min_delta, cooldown, min_lr
         op = _monitor_op(monitor, mode)
@@ -211,7 +254,7 @@ class ReduceLROnPlateau(Callback):
     def on_epoch_end(self, epoch, logs=None):
         logs = logs if logs is not None else {}
         logs["learning_rate"] = float(self.model.optimizer.learning_rate)
-        current = logs.get(self.monitor)
+        current = _monitored(self, logs, "Learning rate reduction is conditioned on metric")
         if current is None:
             return
         if self.cooldown_counter > 0:
@@ -247,12 +290,33 @@ class ModelCheckpoint(Callback):
         self.monitor_op = _monitor_op(monitor, mode)
         self.best = None
 
+    def set_params(self, params):
+        """Check the filepath's placeholders against what fit will log, before training starts."""
+        super().set_params(params)
+        names = params.get("metrics")
+        if names is None:
+            return
+        try:
+            self.filepath.format(epoch=1, **{name: 0.0 for name in names})
+        except KeyError as err:
+            raise ValueError(
+                f"ModelCheckpoint: filepath {self.filepath!r} has the placeholder "
+                f"{{{err.args[0]}}}, which this fit does not log; it logs epoch, "
+                f"{', '.join(names)}") from None
+        except (ValueError, IndexError) as err:
+            raise ValueError(f"ModelCheckpoint: filepath {self.filepath!r} cannot be formatted "
+                             f"with the logs of this fit ({err})") from None
+
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         path = self.filepath.format(epoch=epoch + 1, **logs)
         if self.save_best_only:
             current = logs.get(self.monitor)
-            if current is None or (self.best is not None and not self.monitor_op(current, self.best)):
+            if current is None:
+                warnings.warn(f"Can save best model only with {self.monitor} available, "
+                              "skipping.", stacklevel=2)
+                return
+            if self.best is not None and not self.monitor_op(current, self.best):
                 return
             self.best = current
         if self.verbose:

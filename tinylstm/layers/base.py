@@ -18,7 +18,7 @@ import re
 
 import numpy as np
 
-from .. import config
+from .. import atomic, config, validation
 
 _name_counts = {}
 
@@ -79,11 +79,13 @@ class Layer:
             raise TypeError(
                 f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}"
             )
-        self.name = name or unique_name(snake_case(type(self).__name__))
+        kind = type(self).__name__
         # Keras: input_shape only matters on the first layer of a Sequential.
-        self.input_shape_arg = None if input_shape is None else tuple(input_shape)
+        self.input_shape_arg = (None if input_shape is None
+                                else validation.shape(kind, "input_shape", input_shape))
         self.dtype = np.dtype(dtype) if dtype is not None else None
-        self.trainable = trainable
+        self.trainable = validation.boolean(kind, "trainable", trainable)
+        self.name = name or unique_name(snake_case(kind))
         self.params = {}
         self.grads = {}
         self.built = False
@@ -112,21 +114,16 @@ class Layer:
         return [w.copy() for w in self.params.values()]
 
     def set_weights(self, weights):
+        """Assign every weight, or none: all arrays are checked before the first is written."""
         weights = list(weights)
         if len(weights) != len(self.params):
             raise ValueError(
                 f"Layer '{self.name}' expects {len(self.params)} weight arrays, "
                 f"got {len(weights)}"
             )
-        for (key, old), new in zip(self.params.items(), weights):
-            new = np.asarray(new)
-            if new.shape != old.shape:
-                raise ValueError(
-                    f"Layer '{self.name}' weight '{key}': expected shape {old.shape}, "
-                    f"got {new.shape}"
-                )
-        for old, new in zip(self.params.values(), weights):
-            old[...] = new
+        new = validation.weight_values(f"Layer '{self.name}'", [f"'{k}'" for k in self.params],
+                                       self.params.values(), weights)
+        atomic.assign(zip(self.params.values(), new))
 
     def count_params(self):
         return int(sum(w.size for w in self.params.values()))

@@ -16,7 +16,7 @@ class Dense(Layer):
         activations.get(activation)
         self.units = validation.positive_int(type(self).__name__, "units", units)
         self.activation = activation or "linear"
-        self.use_bias = use_bias
+        self.use_bias = validation.boolean("Dense", "use_bias", use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
 

@@ -1,4 +1,5 @@
 """The GRU layer: Keras' arguments and weights, the math in ``tinylstm/ops/gru.py``."""
+from .. import validation
 from ..ops import activations
 from ..ops.gru import gru_backward, gru_forward
 from .recurrent import Recurrent, weight_grads
@@ -21,7 +22,7 @@ class GRU(Recurrent):
         super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
         activations.get(recurrent_activation)
         self.recurrent_activation = recurrent_activation or "linear"
-        self.reset_after = bool(reset_after)
+        self.reset_after = validation.boolean("GRU", "reset_after", reset_after)
 
     def build(self, input_shape):
         x_shape = input_shape[0] if isinstance(input_shape, list) else input_shape

@@ -1,4 +1,5 @@
 """Input: where a functional model starts."""
+from .. import validation
 from .base import KerasTensor, Layer, Node
 
 
@@ -23,10 +24,7 @@ class InputLayer(Layer):
 
 def Input(shape, batch_size=None, name=None, dtype=None):
     """A symbolic tensor of shape (None, *shape), as ``keras.Input``."""
-    if isinstance(shape, int):
-        shape = (shape,)
-    if shape is None or any(not isinstance(s, int) or s < 1 for s in shape if s is not None):
-        raise ValueError(f"Input: expected a tuple of positive integers for shape, got {shape!r}")
+    shape = validation.shape("Input", "shape", shape)
     layer = InputLayer(shape, batch_size=batch_size, name=name, dtype=dtype)
     return layer.output
 

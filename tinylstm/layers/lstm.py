@@ -1,7 +1,7 @@
 """The LSTM layer: Keras' arguments and weights, the math in ``tinylstm.ops``."""
 import numpy as np
 
-from .. import ops
+from .. import ops, validation
 from ..ops import activations
 from .recurrent import Recurrent, weight_grads
 
@@ -23,7 +23,7 @@ class LSTM(Recurrent):
         super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
         activations.get(recurrent_activation)
         self.recurrent_activation = recurrent_activation or "linear"
-        self.unit_forget_bias = unit_forget_bias
+        self.unit_forget_bias = validation.boolean("LSTM", "unit_forget_bias", unit_forget_bias)
 
     def build(self, input_shape):
         x_shape = input_shape[0] if isinstance(input_shape, list) else input_shape

@@ -30,13 +30,14 @@ class Recurrent(Layer):
         activations.get(activation)
         self.units = validation.positive_int(type(self).__name__, "units", units)
         self.activation = activation or "linear"
-        self.use_bias = use_bias
+        kind = type(self).__name__
+        self.use_bias = validation.boolean(kind, "use_bias", use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.recurrent_initializer = initializers.get(recurrent_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
-        self.return_sequences = return_sequences
-        self.return_state = return_state
-        self.go_backwards = go_backwards
+        self.return_sequences = validation.boolean(kind, "return_sequences", return_sequences)
+        self.return_state = validation.boolean(kind, "return_state", return_state)
+        self.go_backwards = validation.boolean(kind, "go_backwards", go_backwards)
 
     def __call__(self, inputs, initial_state=None):
         if initial_state is not None:
@@ -93,6 +94,11 @@ class Recurrent(Layer):
     def forward(self, inputs):
         xs = as_list(inputs)
         x, states = xs[0], (xs[1:] or [None] * self.n_states)
+        for name, s in zip(self.state_names(), xs[1:]):
+            if s.shape != (x.shape[0], self.units):     # checked here: the ops do not
+                raise ValueError(f"Layer '{self.name}': initial state {name} must have shape "
+                                 f"{(x.shape[0], self.units)} (the input's batch, units), "
+                                 f"got {s.shape}")
         if self.go_backwards:
             x = x[:, ::-1]                       # Keras keeps the outputs in reversed order too
         h_seq, finals, op_cache = self.run(x, states)

@@ -48,6 +48,21 @@ def load(out, name):
         return json.load(f)
 
 
+def png_dpi(path):
+    """The resolution a PNG records in its pHYs chunk, in dots per inch (None if it records none)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:8] == PNG_MAGIC, path
+    at = 8
+    while at < len(data):
+        length, kind = int.from_bytes(data[at:at + 4], "big"), data[at + 4:at + 8]
+        if kind == b"pHYs":
+            per_metre, unit = int.from_bytes(data[at + 8:at + 12], "big"), data[at + 16]
+            return per_metre * 0.0254 if unit == 1 else None
+        at += 12 + length
+    return None
+
+
 def check_control(claim, where):
     """The control has what, measured, held; held is its value against the claim's threshold."""
     control = claim["control"]
@@ -115,8 +130,7 @@ def test_demo_writes_its_figures_and_claims(quick_run, number):
         for figure in record["figures"]:
             assert figure.startswith(f"{name}_") and figure.endswith(".png")
             assert record["captions"][figure], figure
-            with open(os.path.join(out, figure), "rb") as f:
-                assert f.read(8) == PNG_MAGIC, figure
+            assert png_dpi(os.path.join(out, figure)) >= 120, figure
         assert record["claims"]
         for claim in record["claims"]:
             assert set(claim) == set(CLAIM_FIELDS), claim["id"]

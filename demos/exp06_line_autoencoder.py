@@ -9,8 +9,10 @@ batch size 1000, 25 x 10 epochs, and its evaluation on slopes 0.1 to 1.0.
 As in the post: the code above, T = 100, batch_size=1000 (every epoch is one full-batch
 update) and 25 x 10 = 250 epochs, so the number of updates is the post's. Departures, and
 why:
-- 100 training lines instead of 1000: a tenth of the time. The full-batch gradient is an
-  average over the lines, which 100 lines of U(0, 1) slopes estimate closely.
+- 100 training lines instead of 1000: a fifth of the time or less. The full-batch gradient
+  is an average over the lines, which 100 lines of U(0, 1) slopes estimate closely: with
+  1000 lines (seed 0) the four claims measured 0.128, 0.136, 0.136 and 1.06, with 100 lines
+  0.135, 0.123, 0.147 and 1.09 (140 s against under 30 s on the busy machine).
 - the post states no quality for "regenerate the line"; our reading is at the claims.
 """
 import common  # first: keeps BLAS to one thread

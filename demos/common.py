@@ -49,6 +49,7 @@ if ROOT not in sys.path:
 from tinylstm.callbacks import Callback  # noqa: E402
 from tinylstm.layers import LSTM as KERAS3_LSTM  # noqa: E402
 from tinylstm.optimizers import RMSprop  # noqa: E402
+from tinylstm.progbar import Progbar  # noqa: E402
 
 OPS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b,
        ">": lambda a, b: a > b, ">=": lambda a, b: a >= b, "==": lambda a, b: a == b}
@@ -103,28 +104,35 @@ def keras_defaults(args):
 
 # -- progress ---------------------------------------------------------------------------------
 class Progress(Callback):
-    """With ``--verbose``, a line per epoch: what, epoch k of n, the loss, time and ETA.
+    """Progress over one or several ``fit`` calls (the post trains in rounds), counted in epochs.
 
-    One instance may follow several ``fit`` calls (the post trains in rounds): it counts
-    the epochs it has seen.
+    With ``--verbose``, a line per epoch: what, epoch k of n, the loss, time and ETA. Without
+    it, on a terminal, one live bar (tinylstm's Progbar); written to a file or a pipe (as
+    ``reproduce_all.py`` runs the demos), nothing.
     """
 
     def __init__(self, label, epochs, verbose):
         super().__init__()
         self.label, self.epochs, self.verbose = label, epochs, verbose
-        self.done, self.start = 0, None
+        self.done, self.start, self.bar = 0, None, None
 
     def on_train_begin(self, logs=None):
-        if self.start is None:
+        if self.start is None:                        # the clock starts with the first fit
             self.start = time.perf_counter()
+            if not self.verbose and sys.stdout.isatty():
+                self.bar = Progbar(self.epochs, unit_name="epoch")
 
     def on_epoch_end(self, epoch, logs=None):
         self.done += 1
+        logs = logs or {}
+        if self.bar is not None:
+            self.bar.stateful_metrics = set(logs)    # the epoch's values, shown as they are
+            self.bar.update(self.done, list(logs.items()))
         if not self.verbose:
             return
         seconds = time.perf_counter() - self.start
         eta = seconds / self.done * (self.epochs - self.done)
-        losses = " - ".join(f"{k} {v:.4g}" for k, v in (logs or {}).items())
+        losses = " - ".join(f"{k} {v:.4g}" for k, v in logs.items())
         print(f"{self.label}: epoch {self.done}/{self.epochs} - {losses} - {seconds:.0f} s, "
               f"ETA {eta:.0f} s", flush=True)
 
@@ -148,7 +156,7 @@ class Report:
         return f"exp{self.number:02d}" + ("_keras2" if self.keras == 2 else "")
 
     def progress(self, label, epochs):
-        """A :class:`Progress` callback labelled with this run (prints only with --verbose)."""
+        """A :class:`Progress` callback labelled with this run: lines with --verbose, else a bar on a terminal."""
         return Progress(f"{self.name} seed {self.seed} {label}", epochs, self.verbose)
 
     def savefig(self, fig, name, caption):

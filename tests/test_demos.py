@@ -178,7 +178,7 @@ def test_the_gallery_states_every_claim(quick_run):
 
 
 def test_published_claims_have_controls_in_every_run():
-    summary = json.load(open(PUBLISHED))
+    summary = load(*os.path.split(PUBLISHED))
     assert summary["quick"] is False and summary["crashed"] == []
     claims = [c for e in summary["experiments"] for c in e["claims"]]
     assert [e["experiment"] for e in summary["experiments"]] == EXPERIMENTS
@@ -211,7 +211,8 @@ def test_default_output_is_out_and_never_docs(tmp_path):
     assert not (tmp_path / "docs").exists()
     # and out/ is what .gitignore keeps out of git
     assert common.DEFAULT_OUT == os.path.join(ROOT, "out")
-    assert "/out/" in open(os.path.join(ROOT, ".gitignore")).read().split()
+    with open(os.path.join(ROOT, ".gitignore")) as f:
+        assert "/out/" in f.read().split()
 
 
 def test_publish_writes_docs_and_refuses_partial_runs(tmp_path):
@@ -295,7 +296,8 @@ def test_progress_prints_a_line_per_epoch_only_when_verbose(capsys):
                          ids=os.path.basename)
 def test_every_fit_in_the_demos_reports_progress(path):
     """Each demo's ``fit`` calls pass a progress callback, so ``--verbose`` shows every epoch."""
-    tree = ast.parse(open(path).read())
+    with open(path) as f:
+        tree = ast.parse(f.read())
     fits = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute) and node.func.attr == "fit"]
     for call in fits:

@@ -133,7 +133,8 @@ def test_fit_keeps_the_last_finite_weights_when_the_update_overflows():
 # -- Ctrl-C: an update is applied whole or not at all --------------------------------------
 
 def interrupt_at(monkeypatch, name, call):
-    """Send a real SIGINT from inside the ``call``-th call of ``np.<name>`` in optimizers.py."""
+    """Send a real SIGINT from inside the ``call``-th call of ``np.<name>`` in the optimizer's
+    code (the shared step in optimizers/optimizer.py, RMSprop's rule in optimizers/rmsprop.py)."""
     real, count = getattr(np, name), [0]
 
     def wrapper(*args, **kwargs):
@@ -142,11 +143,12 @@ def interrupt_at(monkeypatch, name, call):
             signal.raise_signal(signal.SIGINT)
         return real(*args, **kwargs)
 
-    class NumpyWithAnInterrupt:             # numpy, as optimizers.py sees it, but for one function
+    class NumpyWithAnInterrupt:             # numpy, as the optimizers see it, but for one function
         def __getattr__(self, attr):
             return wrapper if attr == name else getattr(np, attr)
 
-    monkeypatch.setattr(optimizers, "np", NumpyWithAnInterrupt())
+    for module in (optimizers.optimizer, optimizers.rmsprop):
+        monkeypatch.setattr(module, "np", NumpyWithAnInterrupt())
 
 
 def one_step_apart(params, grads):

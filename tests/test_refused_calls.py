@@ -202,7 +202,7 @@ BAD_COMPILES = [
      r"metrics. to be a list such as \['mae'\]"),
     ("a flat metrics list for two outputs", two_output_model, dict(optimizer="adam", loss="mse", metrics=["mae"]),
      ValueError, r"one list per output, e\.g\. \[\['mae'\], \['mae'\]\]"),
-    ("unknown optimizer", trained, dict(optimizer="adamw", loss="mse"), ValueError, "rmsprop"),
+    ("unknown optimizer", trained, dict(optimizer="adamax", loss="mse"), ValueError, "rmsprop"),
 ]
 
 

@@ -55,7 +55,7 @@ def test_fit_before_compile():
     (lambda: LSTM(3, activation="tanhh"), ValueError, "'tanhh'.*'relu'"),
     (lambda: Dense(3, kernel_initializer="glorot"), ValueError, "glorot_uniform"),
     (lambda: LSTM(3, dropuot=0.1), TypeError, "dropuot"),
-    (lambda: optimizers.get("adamw"), ValueError, "rmsprop"),
+    (lambda: optimizers.get("adamax"), ValueError, "rmsprop"),
     (lambda: losses.get("mean_square_error"), ValueError, "mean_squared_error"),
     (lambda: initializers.get("gaussian"), ValueError, "lecun_normal"),
 ])

@@ -1,4 +1,11 @@
-"""Weights to and from PyTorch (``nn.LSTM``, ``nn.Linear``) and from Keras 3.
+"""Models and weights to and from Keras 3 and PyTorch (``nn.LSTM``, ``nn.Linear``).
+
+Whole models travel as Keras 3's own ``.keras`` files (``keras_files.py``):
+
+    interop.save_keras(model, "m.keras")      # keras.models.load_model("m.keras") opens it
+    model = interop.load_keras("m.keras")     # a file Keras 3 saved, in tinylstm
+
+Weights alone, layer by layer, are below.
 
 Symbols: D input features, H units, K outputs of a Dense layer.
 
@@ -213,6 +220,22 @@ def _build_and_set(layer, input_shape, names, arrays):
 
 
 # -- Keras -----------------------------------------------------------------------
+def save_keras(model, filepath):
+    """Write ``model`` as Keras 3 writes a ``.keras`` file (config, weights, optimizer
+    state); the same as ``model.save(filepath)``. Needs h5py
+    (``pip install "tinylstm[keras-files]"``)."""
+    from . import keras_files
+    keras_files.save_model(model, filepath)
+
+
+def load_keras(filepath, compile=True):
+    """The model of a ``.keras`` file Keras 3 (or tinylstm) saved, made of tinylstm's layers
+    (LSTM, GRU, SimpleRNN, Dense, RepeatVector, Input); the same as
+    ``tinylstm.models.load_model``. Needs h5py."""
+    from . import keras_files
+    return keras_files.load_model(filepath, compile=compile)
+
+
 def from_keras(keras_model, model):
     """``model.set_weights(keras_model.get_weights())`` after checking every array.
 

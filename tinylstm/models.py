@@ -14,9 +14,11 @@ refused call leaves weights, optimizer and compiled state as they were.
 """
 import numpy as np
 
-from . import atomic, compile_utils, config, optimizers, saving, training, validation
+from . import (atomic, compile_utils, config, keras_files, model_config, optimizers, saving,
+               training, validation)
 from .layers.base import KerasTensor, Layer, as_list, unique_name, unpack
 from .layers.input_layer import Input, InputLayer
+from .progbar import Progbar
 
 
 def _sort_nodes(inputs, outputs):
@@ -61,7 +63,17 @@ def _producer(tensor):
 
 
 class Model:
-    """A functional model, ``Model(inputs, outputs)``, with Keras' compile / fit / predict."""
+    """A functional model, ``Model(inputs, outputs)``, with Keras' compile / fit / predict.
+
+    ``inputs`` and ``outputs`` are symbolic tensors (or lists of them): call layers
+    on ``Input(shape)`` to build the graph, then name its ends.
+
+    Example::
+
+        x = Input((100, 1))
+        z = LSTM(1)(LSTM(32, return_sequences=True)(x))     # the latent value
+        encoder = Model(x, z)
+    """
 
     def __init__(self, inputs=None, outputs=None, name=None):
         self.name = name or unique_name("functional" if type(self) is Model else "sequential")
@@ -69,6 +81,7 @@ class Model:
         self.loss = None
         self._loss_fns = []
         self._metric_specs = []     # (log name, output index, function)
+        self._metrics_given = None  # compile's metrics argument, as given (for saving)
         self.stop_training = False
         self.history = None
         self.built = False
@@ -95,9 +108,11 @@ class Model:
     # -- structure ---------------------------------------------------------
     @property
     def layers(self):
+        """The layers, inputs included, each once (a Sequential: its stack)."""
         return list(self._all_layers) if self.built else []
 
     def get_layer(self, name=None, index=None):
+        """The layer called ``name``, or the one at ``index`` of ``layers``."""
         if index is not None:
             return self.layers[index]
         for layer in self.layers:
@@ -115,6 +130,7 @@ class Model:
 
     @property
     def weights(self):
+        """The live weight arrays of every layer, each layer once, in Keras' order."""
         return [w for layer in self._weight_layers() for w in layer.params.values()]
 
     def _grads(self):
@@ -127,6 +143,7 @@ class Model:
         return [g for layer in self._weight_layers() if layer.trainable for g in layer.grads.values()]
 
     def get_weights(self):
+        """Copies of ``weights``: ``keras_model.set_weights(model.get_weights())`` works."""
         return [w.copy() for w in self.weights]
 
     def set_weights(self, weights):
@@ -139,14 +156,17 @@ class Model:
         atomic.assign(zip(own, new))
 
     def count_params(self):
+        """The number of weight entries, a shared layer counted once."""
         return int(sum(w.size for w in self.weights))
 
     @property
     def input_shape(self):
+        """The input's shape, ``None`` for the batch (a list for several inputs)."""
         return unpack([t.shape for t in self.inputs])
 
     @property
     def output_shape(self):
+        """The output's shape, ``None`` for the batch (a list for several outputs)."""
         return unpack([t.shape for t in self.outputs])
 
     # -- the graph, forward and backward ---------------------------------------
@@ -240,14 +260,29 @@ class Model:
 
     # -- compile ---------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None):
-        """Resolve and check every argument first: a refused compile leaves the model as it was."""
+        """Say how the model trains: with which optimizer, on which loss, logging which metrics.
+
+        Args:
+            optimizer: a name (``"rmsprop"``, ``"adam"``, ``"sgd"``, ...; Keras' defaults)
+                or an ``Optimizer`` instance, e.g. ``Adam(learning_rate=1e-3)``.
+            loss: a name (``"mse"``, ``"mean_absolute_error"``, ...), a ``Loss``, or a
+                pair ``(loss_fn, grad_fn)`` of your own; for several outputs one loss for
+                all (the losses add up) or a list with one per output.
+            metrics: a list of names logged beside the loss (``["mae"]``); for several
+                outputs one list per output, logged as ``<output layer>_mae``.
+
+        As in Keras, compiling again keeps the weights and replaces the optimizer, so
+        training restarts its moments. Everything is checked first: a refused compile
+        leaves the model as it was. Example:
+        ``model.compile(optimizer="rmsprop", loss="mean_squared_error")``.
+        """
         owner, n = f"Model '{self.name}'", self._n_arrays("target")
         opt = optimizers.get(optimizer)
         loss_fns = compile_utils.losses_per_output(owner, loss, n)
         metric_specs = compile_utils.metrics_per_output(owner, metrics, n, self._output_names)
         opt.check_params(self._trainable_weights())     # one optimizer, one model
         self.optimizer, self.loss, self._loss_fns = opt, loss, loss_fns
-        self._metric_specs = metric_specs
+        self._metric_specs, self._metrics_given = metric_specs, metrics
 
     def _output_names(self):
         """Keras names per-output logs by the output's layer ("dense_1_mae")."""
@@ -279,8 +314,9 @@ class Model:
 
     # -- training, evaluation, prediction ---------------------------------------------
     def train_on_batch(self, x, y):
-        """One step: zero grads, forward, loss, backward, update. Returns the batch loss
-        (NaN or infinite, and nothing changed, if the step was not finite)."""
+        """One optimizer step on the batch ``(x, y)``: zero grads, forward, loss, backward,
+        update. Returns the batch loss (NaN or infinite, and nothing changed, if the step
+        was not finite)."""
         self._check_compiled("train_on_batch")
         xs, ys = self._check_xy(x, y)
         self.optimizer.check_params(self._trainable_weights() if self.built else [])
@@ -289,57 +325,126 @@ class Model:
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, initial_epoch=0):
-        """Train for ``epochs`` epochs of shuffled batches; returns the ``History``.
-        Everything is checked before training starts (see ``training.fit``)."""
+        """Train the compiled model on ``(x, y)``; returns the ``History`` of the epochs.
+
+        Keras' semantics: each epoch shuffles the samples (``shuffle=True``) and
+        takes one optimizer step per batch of ``batch_size`` (32; the last batch may
+        be smaller). The logged ``loss`` and metrics are the epoch's means over its
+        samples (batches weighted by their size), computed while the weights move;
+        ``val_*`` are computed on the validation data after the epoch. A model
+        fitted again goes on from where it is (weights, optimizer state), and
+        ``epochs`` counts from ``initial_epoch``, not from zero.
+
+        Args:
+            x, y: arrays (a list of arrays for several inputs or outputs).
+            batch_size: samples per step.
+            epochs: train until this epoch index (the number of epochs if
+                ``initial_epoch`` is 0).
+            verbose: "auto" or 1 a progress bar (one line per epoch off a terminal),
+                2 one line per epoch, 0 nothing.
+            callbacks: ``tinylstm.callbacks`` instances (``EarlyStopping``, ...).
+            validation_split: the fraction of the samples, taken from the end,
+                kept out of training to validate on.
+            validation_data: ``(x_val, y_val)``, used instead of a split.
+            shuffle: shuffle the samples each epoch.
+            initial_epoch: the epoch to start from (for a resumed run).
+
+        Everything is checked before training starts: a refused fit changes nothing.
+        A step whose loss or update is NaN or infinite is not applied and stops
+        training (``TerminateOnNaN``, part of every fit). Example:
+        ``history = model.fit(x, x, epochs=10, batch_size=50, validation_split=0.2)``.
+        """
         return training.fit(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
                             callbacks=callbacks, validation_split=validation_split,
                             validation_data=validation_data, shuffle=shuffle,
                             initial_epoch=initial_epoch)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", return_dict=False):
+        """The compiled loss and metrics on ``(x, y)``, in batches of ``batch_size`` (32).
+
+        Returns the loss (a float) when nothing else is compiled, else the list
+        ``[loss, *metrics]``, or a dict of them with ``return_dict=True``; each a
+        mean over the samples (batches weighted by their size), as Keras.
+        ``verbose``: "auto" or 1 a progress bar, 2 one line, 0 nothing.
+        """
         self._check_compiled("evaluate")
-        batch_size = validation.positive_int(f"Model '{self.name}'.evaluate", "batch_size",
-                                             32 if batch_size is None else batch_size)
-        result = self._evaluate(*self._xy(x, y), batch_size)
+        owner = f"Model '{self.name}'.evaluate"
+        batch_size = validation.positive_int(owner, "batch_size", 32 if batch_size is None else batch_size)
+        verbose = validation.verbosity(owner, verbose)
+        result = self._evaluate(*self._xy(x, y), batch_size, verbose)
         if return_dict:
             return result
         return result["loss"] if len(result) == 1 else list(result.values())
 
-    def _evaluate(self, xs, ys, batch_size):
+    def _evaluate(self, xs, ys, batch_size, verbose=0):
         """{"loss": ..., metrics...} on validated arrays, batch-size-weighted means."""
         sums, n = {}, len(xs[0])
-        for start in range(0, n, batch_size):
+        bar = Progbar(-(-n // batch_size), verbose=verbose,
+                      stateful_metrics=["loss"] + self._metric_names())
+        for step, start in enumerate(range(0, n, batch_size)):
             bx = [a[start:start + batch_size] for a in xs]
             by = [a[start:start + batch_size] for a in ys]
             preds, _ = self._forward(bx)
             training.accumulate(sums, {"loss": self._loss(by, preds), **self._metrics(by, preds)},
                                 len(bx[0]))
+            seen = start + len(bx[0])
+            bar.update(step + 1, [(k, v / seen) for k, v in sums.items()])
         return {k: v / n for k, v in sums.items()}
 
     def predict(self, x, batch_size=None, verbose="auto"):
-        batch_size = validation.positive_int(f"Model '{self.name}'.predict", "batch_size",
-                                             32 if batch_size is None else batch_size)
+        """The model's output for ``x``, computed in batches of ``batch_size`` (32): an array,
+        or a list of arrays for a model built with a list of outputs.
+        ``verbose``: "auto" or 1 a progress bar, 2 one line, 0 nothing (as Keras)."""
+        owner = f"Model '{self.name}'.predict"
+        batch_size = validation.positive_int(owner, "batch_size", 32 if batch_size is None else batch_size)
+        verbose = validation.verbosity(owner, verbose)
         xs = self._check_x(x)
         self._ensure_built(xs)
-        return self._predict(xs, batch_size)
+        return self._predict(xs, batch_size, verbose)
 
-    def _predict(self, xs, batch_size):
-        chunks = [self._forward([a[s:s + batch_size] for a in xs])[0]
-                  for s in range(0, len(xs[0]), batch_size)]
+    def _predict(self, xs, batch_size, verbose=0):
+        n = len(xs[0])
+        bar = Progbar(-(-n // batch_size), verbose=verbose)
+        chunks = []
+        for step, start in enumerate(range(0, n, batch_size)):
+            chunks.append(self._forward([a[start:start + batch_size] for a in xs])[0])
+            bar.update(step + 1)
         outs = [np.concatenate([c[k] for c in chunks]) for k in range(len(self.outputs))]
         return outs if self._outputs_were_list else outs[0]
 
     # -- weights on disk (see saving.py) ------------------------------------------
     def save_weights(self, filepath):
-        """Write every weight to an ``.npz`` file (no pickle), atomically."""
+        """Write every weight, atomically: ``.npz`` (tinylstm's, NumPy only) or
+        ``.weights.h5`` (Keras 3's HDF5 file, which ``keras_model.load_weights`` reads;
+        needs h5py). A ``.keras`` path is refused: that is ``save``."""
         saving.save_weights(self, filepath)
 
     def load_weights(self, filepath):
-        """Read weights written by ``save_weights``; nothing is assigned unless all of them fit."""
+        """Read weights written by ``save_weights`` (or Keras 3's ``.weights.h5``); nothing
+        is assigned unless all of them fit the model."""
         saving.load_weights(self, filepath)
+
+    # -- the whole model: its config and its file (model_config.py, keras_files.py) ---------
+    def get_config(self):
+        """The model as Keras 3's config: its layers and how they are connected."""
+        return model_config.functional_config(self)
+
+    @classmethod
+    def from_config(cls, config):
+        """The model a config describes (tinylstm's ``get_config()`` or Keras 3's), with
+        new weights: the layers are made and connected, not loaded."""
+        return model_config.functional_from_config(config, cls)
+
+    def save(self, filepath, overwrite=True):
+        """Write the whole model to a ``.keras`` file, atomically: its config, its weights
+        and the optimizer's state, as Keras 3 writes it (``keras.models.load_model`` opens
+        it; h5py needed). ``tinylstm.models.load_model`` reads it back, ready to train on
+        where it stopped."""
+        keras_files.save_model(self, filepath, overwrite)
 
     # -- summary -------------------------------------------------------------
     def summary(self, print_fn=None, line_length=65):
+        """Print the classic Keras table: each layer, its output shape and its parameter count."""
         print_fn = print_fn or print
         cols = (29, 26, line_length - 55)
         rows = []
@@ -370,7 +475,12 @@ class Model:
 
 
 class Sequential(Model):
-    """A stack of layers, each feeding the next, as ``keras.Sequential``."""
+    """A stack of layers, each feeding the next, as ``keras.Sequential``.
+
+    Give the first layer an ``input_shape`` (or ``add(Input(shape))`` first), or let
+    the model build itself on the first data it sees. Example:
+    ``Sequential([LSTM(32, input_shape=(100, 1)), Dense(1)])``.
+    """
 
     def __init__(self, layers=None, name=None):
         super().__init__(name=name)
@@ -441,9 +551,29 @@ class Sequential(Model):
 
     @property
     def layers(self):
+        """The stack of layers, in the order they were added (no Input)."""
         return list(self._stack)
+
+    def get_config(self):
+        """The model as Keras 3's Sequential config: its Input (if it has one) and layers."""
+        return model_config.sequential_config(self)
+
+    @classmethod
+    def from_config(cls, config):
+        return model_config.sequential_from_config(config, cls)
 
 
 def _multi_output_message(layer):
     return (f"Sequential: layer '{layer.name}' has several outputs; "
             "return_state=True needs the functional API")
+
+
+def load_model(filepath, compile=True):
+    """The model of a ``.keras`` file (written by ``model.save`` or by Keras 3), with its
+    weights, compiled as it was saved and with its optimizer's state unless
+    ``compile=False``. Needs h5py (``pip install "tinylstm[keras-files]"``).
+
+    Example: ``model = load_model("autoencoder.keras"); model.fit(x, x, epochs=5)``
+    trains on exactly where the saved model stopped.
+    """
+    return keras_files.load_model(filepath, compile=compile)

@@ -1,12 +1,18 @@
-"""Weights on disk: an ``.npz`` file, written atomically, read without pickle.
+"""Weights on disk, written atomically, read without pickle.
 
-Each array is stored under ``"{k:04d}/{LayerType}/{weight}"`` (for example
-``0001/LSTM/recurrent_kernel``), in the model's weight order.
+The file's name says its format: ``.npz`` (tinylstm's own, NumPy only) or
+``.h5`` / ``.hdf5`` (Keras 3's weights file, ``*.weights.h5``, through
+``keras_weights.py``; h5py needed). A whole model goes to ``.keras`` with
+``model.save``, not here.
 
-Saving writes a temporary file beside the destination (beside its target, for
-a symlink), flushes it to disk, gives it the destination's permissions (or the
-usual umask mode for a new file) and renames it into place: a reader sees the
-old file or the new one, never half of one.
+In an ``.npz`` file each array is stored under ``"{k:04d}/{LayerType}/{weight}"``
+(for example ``0001/LSTM/recurrent_kernel``), in the model's weight order.
+
+Saving (every format, ``model.save`` too) writes a temporary file beside the
+destination (beside its target, for a symlink), flushes it to disk, gives it
+the destination's permissions (or the usual umask mode for a new file) and
+renames it into place: a reader sees the old file or the new one, never half
+of one.
 
 Loading trusts nothing in the file. It reads the zip's table of contents and
 each member's ``.npy`` header (shape, dtype, size) and checks them against the
@@ -15,6 +21,7 @@ gigabytes is refused at once; then it checks the values (finite, and within
 the model's float type). Every refusal is a ValueError naming the file and the
 member, and a refused file leaves the model unchanged.
 """
+import io
 import os
 import secrets
 import stat
@@ -34,12 +41,32 @@ def _entries(model):
 
 
 # -- saving -------------------------------------------------------------------------
+def weights_format(filepath):
+    """"npz" or "h5", from the file's name; a ``.keras`` name is refused with what to call."""
+    name = os.fspath(filepath).lower()
+    if name.endswith(".keras"):
+        raise ValueError(f"{filepath}: a .keras file holds a whole model: use model.save() and "
+                         "tinylstm.models.load_model(); weights go to .npz or .weights.h5")
+    return "h5" if name.endswith((".h5", ".hdf5")) else "npz"
+
+
 def save_weights(model, filepath):
     """Write every weight of a built model to ``filepath`` (see the module docstring)."""
     if not model.built:
         raise ValueError(f"Model '{model.name}' has no weights yet: build it first (give the "
                          "first layer an input_shape, or call fit or predict once)")
+    if weights_format(filepath) == "h5":
+        from . import keras_weights
+        write_atomically(filepath, keras_weights.weights_file_bytes(model))
+        return
     arrays = {f"{k:04d}/{key}": w for k, (key, w) in enumerate(_entries(model))}
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    write_atomically(filepath, buffer.getvalue())
+
+
+def write_atomically(filepath, data):
+    """Put ``data`` (bytes) at ``filepath`` as one step: a reader sees the old file or the new."""
     target = os.path.realpath(filepath)         # through a symlink, to the file it names
     if os.path.exists(target):
         with open(target, "ab"):                # refused where open() would refuse to write
@@ -47,7 +74,7 @@ def save_weights(model, filepath):
     fd, tmp = _create_beside(target)
     try:
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())                # the data is on disk before the name points at it
         if os.path.exists(target):
@@ -87,6 +114,10 @@ def _fsync_folder(folder):
 # -- loading ------------------------------------------------------------------------
 def load_weights(model, filepath):
     """Assign every weight from ``filepath``, or none (see the module docstring)."""
+    if weights_format(filepath) == "h5":
+        from . import keras_weights
+        keras_weights.load_weights_file(model, filepath)
+        return
     expected = _entries(model)
     stored = read_weights(filepath, [(f"{k:04d}/{key}", w) for k, (key, w) in enumerate(expected)],
                           model.name)

@@ -30,9 +30,7 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None,
     initial_epoch = validation.non_negative_int(owner, "initial_epoch", initial_epoch)
     validation_split = validation.fraction(owner, "validation_split", validation_split)
     shuffle = validation.boolean(owner, "shuffle", shuffle)
-    if verbose not in ("auto", 0, 1, 2):
-        raise ValueError(f"{owner}: `verbose` expected 'auto', 0, 1 or 2, got {verbose!r}")
-    verbose = 1 if verbose == "auto" else verbose
+    verbose = validation.verbosity(owner, verbose)
     train, val = split_data(model, owner, x, y, validation_split, validation_data)
     cbs, history = callback_list(owner, callbacks, verbose)
     names = ["loss"] + model._metric_names()
@@ -132,7 +130,8 @@ def train_step(model, xs, ys):
     for layer in model._weight_layers():
         layer.zero_grads()
     preds, caches = model._forward(xs)
-    loss, d_outputs = model._loss_and_grads(ys, preds)
+    with np.errstate(over="ignore", invalid="ignore"):   # a non-finite loss is handled below
+        loss, d_outputs = model._loss_and_grads(ys, preds)
     if not np.isfinite(loss):
         return loss, preds
     model._backward(d_outputs, caches)

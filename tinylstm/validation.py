@@ -8,15 +8,24 @@ import numpy as np
 
 
 def positive_int(owner, name, value):
+    """``int(value)`` if it is an integer >= 1, else a ValueError naming ``owner`` and ``name``."""
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
         raise ValueError(f"{owner}: `{name}` expected a positive integer, got {value!r}")
     return int(value)
 
 
 def non_negative_int(owner, name, value):
+    """``int(value)`` if it is an integer >= 0, else a ValueError."""
     if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
         raise ValueError(f"{owner}: `{name}` expected a non-negative integer, got {value!r}")
     return int(value)
+
+
+def verbosity(owner, value):
+    """Keras' ``verbose``: "auto" (1), 0 silent, 1 a progress bar, 2 one line; returns the int."""
+    if isinstance(value, bool) or value not in ("auto", 0, 1, 2):
+        raise ValueError(f"{owner}: `verbose` expected 'auto', 0, 1 or 2, got {value!r}")
+    return 1 if value == "auto" else int(value)
 
 
 def open_fraction(owner, name, value):
@@ -28,6 +37,7 @@ def open_fraction(owner, name, value):
 
 
 def non_negative_number(owner, name, value):
+    """``float(value)`` if it is a finite number >= 0, else a ValueError."""
     ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
     if not ok or not (np.isfinite(value) and value >= 0):
         raise ValueError(f"{owner}: `{name}` expected a finite number >= 0, got {value!r}")
@@ -52,6 +62,7 @@ def shape(owner, name, value):
 
 
 def fraction(owner, name, value):
+    """``float(value)`` if it is a number in [0, 1), else a ValueError."""
     if not isinstance(value, (int, float, np.floating)) or not 0.0 <= value < 1.0:
         raise ValueError(f"{owner}: `{name}` expected a number in [0, 1), got {value!r}")
     return float(value)
@@ -166,6 +177,7 @@ def match_shapes(owner, arrays, shapes, what, producers=None):
 
 
 def same_length(owner, xs, ys):
+    """x and y must have as many samples."""
     if len(xs[0]) != len(ys[0]):
         raise ValueError(
             f"{owner}: x and y must have the same number of samples, got {len(xs[0])} and {len(ys[0])}"

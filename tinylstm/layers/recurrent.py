@@ -71,7 +71,18 @@ class Recurrent(Layer):
                 f"but received input with shape {shapes[0]}"
             )
 
+    def get_config(self):
+        """The arguments LSTM, GRU and SimpleRNN share, under Keras 3's names."""
+        return {**super().get_config(), "units": self.units, "activation": self.activation,
+                "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "return_sequences": self.return_sequences, "return_state": self.return_state,
+                "go_backwards": self.go_backwards}
+
     def state_names(self):
+        """The names of the initial states: ``["h0", "c0"]`` (LSTM) or ``["h0"]``."""
         return ["h0", "c0"][:self.n_states]
 
     def compute_output_shape(self, input_shape):
@@ -132,6 +143,7 @@ def output_grads_to_state_grads(layer, d_out, dh_T, shape, dtype):
 
 
 def weight_grads(layer, dW, dU, db):
+    """{weight name: gradient} for kernel, recurrent_kernel and (if any) bias."""
     grads = {"kernel": dW, "recurrent_kernel": dU}
     if layer.use_bias:
         grads["bias"] = db

@@ -116,7 +116,7 @@ def claim_lines(c):
 def long(runs):
     """``0.43, 0.51, 0.38 (seeds 0, 1, 2); held in seeds 0, 2`` (and where the control passed too)."""
     order = sorted(runs, key=int)
-    text = (", ".join(f"{runs[s]['measured']:.3g}" for s in order)
+    text = (", ".join(f"{runs[s]['measured']:.4g}" for s in order)
             + f" (seed{'s' if len(order) > 1 else ''} {', '.join(order)}); ")
     held = [s for s in order if runs[s]["held"]]
     text += f"held in seed{'s' if len(held) > 1 else ''} {', '.join(held)}" if held else "held in no seed"
@@ -128,14 +128,14 @@ def long(runs):
 
 def controls(runs):
     order = sorted(runs, key=int)
-    values = ", ".join(f"{runs[s]['control']['measured']:.3g}" for s in order)
+    values = ", ".join(f"{runs[s]['control']['measured']:.4g}" for s in order)
     passing = [s for s in order if runs[s]["control"]["held"]]
     return values + (f", passes in {', '.join(passing)}" if passing else ", passes in none")
 
 
 def short(measured, runs):
     held = sum(e["held"] for e in runs.values())
-    return f"{measured:.3g}, held {held}/{len(runs)}"
+    return f"{measured:.4g}, held {held}/{len(runs)}"
 
 
 def control_short(c):
@@ -143,7 +143,7 @@ def control_short(c):
     if control["measured"] is None:
         return "arithmetic"
     passing = sum(e["control"]["held"] for e in c["by_seed"].values())
-    return f"{control['what']}: {control['measured']:.3g}, passes {passing}/{len(c['by_seed'])}"
+    return f"{control['what']}: {control['measured']:.4g}, passes {passing}/{len(c['by_seed'])}"
 
 
 def figure_lines(record, prefix):

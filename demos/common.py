@@ -47,7 +47,7 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from tinylstm.callbacks import Callback  # noqa: E402
-from tinylstm.layers import LSTM as KERAS3_LSTM  # noqa: E402
+from tinylstm.layers import LSTM  # noqa: E402
 from tinylstm.optimizers import RMSprop  # noqa: E402
 from tinylstm.progbar import Progbar  # noqa: E402
 
@@ -76,13 +76,15 @@ def parse_args(description, keras=True):
     parser.add_argument("--verbose", action="store_true", help="a progress line per epoch")
     args = parser.parse_args()
     if args.publish:
+        if args.out != DEFAULT_OUT:
+            parser.error(f"--publish writes into {PUBLISH_OUT}: not with --out")
         args.out = PUBLISH_OUT
     os.makedirs(args.out, exist_ok=True)
     return args
 
 
 # -- the Keras the post ran --------------------------------------------------------------
-class KERAS2_LSTM(KERAS3_LSTM):
+class Keras2LSTM(LSTM):
     """tinylstm's LSTM with the default gates of Keras 2 before 2.3: clip(0.2 x + 0.5, 0, 1)."""
 
     def __init__(self, units, recurrent_activation="hard_sigmoid_keras2", **kwargs):
@@ -98,8 +100,8 @@ def keras_defaults(args):
     in both, so ``'adam'`` and ``'sgd'`` stay as they are.
     """
     if args.keras == 2:
-        return KERAS2_LSTM, lambda: RMSprop(epsilon_outside_sqrt=True)
-    return KERAS3_LSTM, lambda: "rmsprop"
+        return Keras2LSTM, lambda: RMSprop(epsilon_outside_sqrt=True)
+    return LSTM, lambda: "rmsprop"
 
 
 # -- progress ---------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ import common  # first: keeps BLAS to one thread
 
 import numpy as np
 
-from tinylstm.layers import LSTM as KERAS3_LSTM, RepeatVector
+from tinylstm import layers
+from tinylstm.layers import RepeatVector
 from tinylstm.models import Sequential
 
 plt = common.plt
@@ -59,7 +60,7 @@ for layer in model.layers:                       # run one sequence through, lay
     h = layer(h)
     shapes.append(str((None,) + h.shape[1:]).replace(",)", ")"))
 formula = [4 * layer.units * (layer.params["kernel"].shape[0] + layer.units + 1)
-           if isinstance(layer, KERAS3_LSTM) else 0 for layer in model.layers]
+           if isinstance(layer, layers.LSTM) else 0 for layer in model.layers]
 report.numbers.update({"summary": summary, "per_layer": per_layer, "formula_4H(D+H+1)": formula,
                        "output_shapes": shapes, "total": model.count_params()})
 

@@ -227,6 +227,8 @@ def main():
     if args.publish:
         if args.quick or args.only:
             parser.error("--publish regenerates the whole gallery: not with --quick or --only")
+        if args.out != DEFAULT_OUT:
+            parser.error(f"--publish writes into {PUBLISH_OUT}: not with --out")
         args.out = PUBLISH_OUT
     if 3 not in args.keras:
         parser.error("--keras must include 3: the figures and the table are Keras 3's")

@@ -217,11 +217,13 @@ def test_default_output_is_out_and_never_docs(tmp_path):
 
 def test_publish_writes_docs_and_refuses_partial_runs(tmp_path):
     demos = copy_of_the_demos(tmp_path)
-    for flags in (["--quick"], ["--only", "10"]):
-        done = subprocess.run([sys.executable, str(demos / "reproduce_all.py"), "--publish"] + flags,
+    for script, flags in [("reproduce_all.py", ["--quick"]), ("reproduce_all.py", ["--only", "10"]),
+                          ("reproduce_all.py", ["--out", str(tmp_path / "x")]),
+                          ("exp10_param_count.py", ["--out", str(tmp_path / "x")])]:
+        done = subprocess.run([sys.executable, str(demos / script), "--publish"] + flags,
                               capture_output=True, text=True, cwd=tmp_path)
-        assert done.returncode == 2 and "--publish" in done.stderr, flags
-        assert not (tmp_path / "docs").exists()
+        assert done.returncode == 2 and "--publish" in done.stderr, (script, flags)
+        assert not (tmp_path / "docs").exists() and not (tmp_path / "x").exists()
     done = subprocess.run([sys.executable, str(demos / "exp10_param_count.py"), "--publish"],
                           capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr

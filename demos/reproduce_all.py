@@ -75,15 +75,18 @@ def run(task, quick, jobs):
             "seconds": time.perf_counter() - start, "output": done.stdout + done.stderr}
 
 
-def last_seconds(path, keras, folders):
-    """How long a demo took last time (its JSON in one of ``folders``), for the ETA and the order."""
+def last_seconds(path, keras, folders, quick):
+    """How long a demo took last time in the same mode (its JSON in one of ``folders``), for the
+    ETA and the order; None if no record says."""
     for folder in folders:
         for name in (record_name(path, keras), record_name(path, 3)):
             try:
                 with open(os.path.join(folder, name)) as f:
-                    return json.load(f)["seconds"]
-            except (OSError, ValueError, KeyError):
+                    record = json.load(f)
+            except (OSError, ValueError):
                 continue
+            if record.get("quick") == quick and "seconds" in record:
+                return record["seconds"]
     return None
 
 
@@ -245,7 +248,7 @@ def main():
                 os.makedirs(out, exist_ok=True)
                 tasks.append((p, seed, keras, out))
     folders = [args.out, PUBLISH_OUT]
-    estimate = {(p, k): last_seconds(p, k, folders) for p in paths for k in args.keras}
+    estimate = {(p, k): last_seconds(p, k, folders, args.quick) for p in paths for k in args.keras}
     tasks.sort(key=lambda t: estimate[t[0], t[2]] or 0, reverse=True)   # the longest first
     print(f"{len(tasks)} runs ({len(paths)} demos, seeds {args.seeds}, Keras {args.keras}), "
           f"{args.jobs} at a time, into {args.out}", flush=True)

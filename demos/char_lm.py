@@ -162,18 +162,18 @@ def main():
     fractions = {t: word_fraction(s, known) for t, s in samples.items()}
 
     report.check("14a", "the language model beats its unigram baseline by a clear margin",
-                 "held-out bits per character more than 1 below the unigram model's",
+                 "held-out bits per character more than 1 below the unigram model's.",
                  "unigram bits per character minus the LSTM's", unigram - bpc, ">",
                  MARGIN_THRESHOLD,
                  ("the same, on the held-out characters shuffled", shuffled_unigram - shuffled_bpc),
                  variant=True)
     report.check("14b", "a bigger model learns more from the same epochs",
                  f"{UNITS} units: held-out bits per character below {BPC_THRESHOLD} after "
-                 f"{EPOCHS} epochs", "held-out bits per character", bpc, "<", BPC_THRESHOLD,
+                 f"{EPOCHS} epochs.", "held-out bits per character", bpc, "<", BPC_THRESHOLD,
                  (f"the same model with {SMALL_UNITS} units", small_bpc), variant=True)
     report.check("14c", "at temperature 0.5 the samples are mostly words",
                  "more than 70% of a 600-character sample's words (two letters or more) occur "
-                 "in the training text", "fraction of known words at temperature 0.5",
+                 "in the training text.", "fraction of known words at temperature 0.5",
                  fractions["0.5"][0], ">", WORDS_THRESHOLD,
                  ("characters drawn from the unigram frequencies",
                   word_fraction(unigram_sample, known)[0]), variant=True)

@@ -117,12 +117,12 @@ def main():
 
     report.check("13a", "a stateful LSTM continues the sines for 100 steps",
                  "the forecast's RMSE over the whole 100-step horizon is below 0.4 "
-                 "(the waves' own RMS is 0.54)", "RMSE over steps 1-100",
+                 "(the waves' own RMS is 0.54).", "RMSE over steps 1-100",
                  rmse(predicted, truth), "<", HORIZON_THRESHOLD,
                  ("repeating the last 100 steps (the post's period)", rmse(naive, truth)),
                  variant=True)
     report.check("13b", "the first steps ahead are accurate",
-                 f"RMSE over the first {EARLY} steps below {EARLY_THRESHOLD}",
+                 f"RMSE over the first {EARLY} steps below {EARLY_THRESHOLD}.",
                  f"RMSE over steps 1-{EARLY}", rmse(predicted[:, :EARLY], truth[:, :EARLY]), "<",
                  EARLY_THRESHOLD,
                  ("the same forecasts against other waves' continuations",

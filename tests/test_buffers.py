@@ -18,7 +18,7 @@ def impl(request, monkeypatch):
     """The numba path, on its loop kernels and on its BLAS kernels."""
     pytest.importorskip("numba", reason="numba is not installed")
     from tinylstm.ops import lstm_numba
-    monkeypatch.setattr(lstm_numba, "uses_blas", lambda B, T, D, H: request.param == "large")
+    monkeypatch.setattr(lstm_numba, "uses_large", lambda B, T, D, H: request.param == "large")
     return lstm_numba
 
 

@@ -58,7 +58,7 @@ def run(impl, args, grads, recurrent_activation="sigmoid"):
 def kernels(request, monkeypatch):
     """Each test runs on both sets of kernels, whatever the shape would choose: the
     loops (``lstm_numba_small``) and the BLAS kernels (``lstm_numba_large``)."""
-    monkeypatch.setattr(fast, "uses_blas", lambda B, T, D, H: request.param == "large")
+    monkeypatch.setattr(fast, "uses_large", lambda B, T, D, H: request.param == "large")
     return request.param
 
 

@@ -1,4 +1,4 @@
-"""The BLAS that NumPy computes its products with: its threads, and its gemm for the kernels.
+"""The BLAS that NumPy computes its products with, and its threads.
 
 OpenBLAS adds up a product's terms in an order that depends on its thread count
 (``a.T @ b`` with a (10000, 32) and b (10000, 128) float32 gives other bits with
@@ -15,11 +15,7 @@ The library is the one NumPy loaded (NumPy's wheels ship it as
 ``openblas_set_num_threads``), found at run time. Where it cannot be found (NumPy
 built on MKL or Accelerate, say) nothing is pinned: :data:`CONTROLLED` is False
 and :func:`one_thread` warns once that results may then depend on the BLAS's
-thread count.
-
-The numba kernels call the same library's ``cblas_sgemm`` / ``cblas_dgemm``
-through :func:`gemm_address` (the address is an argument of the compiled code,
-so numba can keep that code on disk).
+thread count. (The numba kernels do not use the BLAS: their products are their own.)
 """
 import contextlib
 import ctypes
@@ -30,16 +26,13 @@ import warnings
 
 import numpy as np
 
-# (thread setter, thread getter, float32 gemm, float64 gemm, integer type) per naming scheme
+# (thread setter, thread getter) per naming scheme: NumPy's wheels (64-bit integers, then
+# 32-bit), other builds (with 64-bit integers, then plain)
 _SCHEMES = [
-    ("scipy_openblas_set_num_threads64_", "scipy_openblas_get_num_threads64_",
-     "scipy_cblas_sgemm64_", "scipy_cblas_dgemm64_", ctypes.c_int64),
-    ("scipy_openblas_set_num_threads", "scipy_openblas_get_num_threads",
-     "scipy_cblas_sgemm", "scipy_cblas_dgemm", ctypes.c_int32),
-    ("openblas_set_num_threads64_", "openblas_get_num_threads64_",
-     "cblas_sgemm64_", "cblas_dgemm64_", ctypes.c_int64),
-    ("openblas_set_num_threads", "openblas_get_num_threads",
-     "cblas_sgemm", "cblas_dgemm", None),          # int32 unless built with 64-bit integers
+    ("scipy_openblas_set_num_threads64_", "scipy_openblas_get_num_threads64_"),
+    ("scipy_openblas_set_num_threads", "scipy_openblas_get_num_threads"),
+    ("openblas_set_num_threads64_", "openblas_get_num_threads64_"),
+    ("openblas_set_num_threads", "openblas_get_num_threads"),
 ]
 
 
@@ -62,37 +55,25 @@ def _candidate_paths():
 
 
 def _load():
-    """(library, setter, getter, {dtype: gemm}, integer type) of NumPy's OpenBLAS, or None."""
+    """(library path, thread setter, thread getter) of NumPy's OpenBLAS, or None."""
     np.ones((2, 2)) @ np.ones((2, 2))          # NumPy loads its BLAS on import; be sure
     for path in _candidate_paths():
         try:
             lib = ctypes.CDLL(path)
         except OSError:
             continue
-        for set_name, get_name, sgemm, dgemm, int_type in _SCHEMES:
-            if not all(hasattr(lib, name) for name in (set_name, get_name, sgemm, dgemm)):
-                continue
-            if int_type is None:
-                int_type = ctypes.c_int64 if _built_with_64_bit_integers(lib) else ctypes.c_int32
-            setter, getter = getattr(lib, set_name), getattr(lib, get_name)
-            setter.argtypes, setter.restype = [ctypes.c_int], None
-            getter.argtypes, getter.restype = [], ctypes.c_int
-            gemms = {np.dtype(np.float32): getattr(lib, sgemm), np.dtype(np.float64): getattr(lib, dgemm)}
-            return path, setter, getter, gemms, int_type
+        for set_name, get_name in _SCHEMES:
+            if hasattr(lib, set_name) and hasattr(lib, get_name):
+                setter, getter = getattr(lib, set_name), getattr(lib, get_name)
+                setter.argtypes, setter.restype = [ctypes.c_int], None
+                getter.argtypes, getter.restype = [], ctypes.c_int
+                return path, setter, getter
     return None
-
-
-def _built_with_64_bit_integers(lib):
-    if not hasattr(lib, "openblas_get_config"):
-        return False
-    lib.openblas_get_config.restype = ctypes.c_char_p
-    return b"USE64BITINT" in lib.openblas_get_config()
 
 
 _found = _load()
 CONTROLLED = _found is not None     # False: the BLAS's threads are not set by tinylstm
 LIBRARY = _found[0] if _found else None
-INT64 = bool(_found) and _found[4] is ctypes.c_int64   # the gemm's integers are 64-bit
 
 _lock = threading.Lock()
 _depth = 0                          # how many callers are inside one_thread() now
@@ -149,10 +130,3 @@ def one_thread():
         yield
     finally:
         _exit()
-
-
-def gemm_address(dtype):
-    """The address of the library's cblas gemm for ``dtype`` (float32 or float64), or 0."""
-    if not _found:
-        return 0
-    return ctypes.cast(_found[3][np.dtype(dtype)], ctypes.c_void_p).value

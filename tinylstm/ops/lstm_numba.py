@@ -7,15 +7,16 @@ when ``tinylstm.config.backend()`` is ``"numba"`` and the activations are tanh
 with a sigmoid or hard sigmoid (as Keras uses its cuDNN kernel only for its
 defaults).
 
-Two sets of kernels, chosen by the layer's shape (:func:`uses_blas`; the
+Two sets of kernels, chosen by the layer's shape (:func:`uses_large`; the
 crossover was measured, see docs/performance.md):
     ``lstm_numba_small``: feature-major arrays, every product a loop written out
         to vectorise over the batch: right for the post's layers (H = 32 or 1).
-    ``lstm_numba_large``: the specification's layout, the products on the BLAS
-        (from inside the kernels) and the gate math fused around them.
-Both take what does not depend on h out of the time loop, run the recurrence as
-one compiled call per thread (no per-step Python), keep the BLAS on one thread
-and give the same bits whatever the number of threads (``ops/threads.py``).
+    ``lstm_numba_large``: the specification's layout, every product a
+        register-blocked kernel on a factor packed once per pass
+        (``numba_products``), the gate math fused after each step's product.
+Both run the recurrence as one compiled call per thread (no per-step Python),
+use no BLAS, and give the same bits whatever the number of threads
+(``ops/threads.py``).
 Whole-sequence arrays come from ``buffers``: fresh memory from the operating
 system cost more than the arithmetic done on it.
 
@@ -54,11 +55,10 @@ def supports(activation, recurrent_activation):
     return activation == "tanh" and recurrent_activation in RECURRENT_ACTIVATIONS
 
 
-def uses_blas(B, T, D, H):
-    """Whether a layer of this shape runs on the BLAS kernels (``lstm_numba_large``):
-    from H = 64 on, where a step's (B, H) @ (H, 4H) product is large enough for the
-    BLAS to beat the loops (measured in docs/performance.md)."""
-    return H >= 64 and blas.CONTROLLED
+def uses_large(B, T, D, H):
+    """Whether a layer of this shape runs on the kernels for large layers
+    (``lstm_numba_large``): from H = 64 on (measured in docs/performance.md)."""
+    return H >= 64
 
 
 def _time_major(a, dtype):
@@ -86,13 +86,13 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
     U = np.ascontiguousarray(recurrent_kernel, dtype)              # (H, 4H)
     b = np.zeros(4 * H, dtype) if bias is None else bias.astype(dtype, copy=False)
     with blas.one_thread():
-        if uses_blas(B, T, D, H):
+        if uses_large(B, T, D, H):
             X = _time_major(x, dtype)                              # (T, B, D)
             h = buffers.empty((T + 1, B, H), dtype)                # (T+1, B, H)
             c = buffers.empty((T + 1, B, H), dtype)                # (T+1, B, H)
             h[0] = 0.0 if h0 is None else h0
             c[0] = 0.0 if c0 is None else c0
-            gates, phi_c = large.forward(X, W, U, b, h, c, kind, blas.gemm_address(dtype), blas.INT64)
+            gates, phi_c = large.forward(X, W, U, b, h, c, kind)
             h_seq, h_T, c_T = h[1:].transpose(1, 0, 2), h[T], c[T]
         else:
             Bp = small.padded(B)
@@ -103,7 +103,7 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
             small.fill_state(c[0], c0)
             gates, phi_c = small.forward(X, W, U, b, h, c, kind)
             h_seq, h_T, c_T = h[1:, :, :B].transpose(2, 0, 1), h[T, :, :B].T, c[T, :, :B].T
-    cache = NumbaLSTMCache(uses_blas(B, T, D, H), X, W, U, gates, h, c, phi_c, B, kind)
+    cache = NumbaLSTMCache(uses_large(B, T, D, H), X, W, U, gates, h, c, phi_c, B, kind)
     return h_seq, (h_T, c_T), cache
 
 
@@ -118,7 +118,7 @@ def lstm_backward(dh_seq, dh_T, dc_T, cache):
             dh_next[...] = 0.0 if dh_T is None else dh_T
             dc_next[...] = 0.0 if dc_T is None else dc_T
             dX, dW, dU, db = large.backward(_time_major(dh_seq, dtype), dh_next, dc_next, X, W, U,
-                                            gates, h, c, phi_c, kind, blas.gemm_address(dtype), blas.INT64)
+                                            gates, h, c, phi_c, kind)
             return dX.transpose(1, 0, 2), dW, dU, db, dh_next, dc_next
         T, H4, Bp = gates.shape
         H = H4 // 4

@@ -21,7 +21,7 @@ import numba
 import numpy as np
 
 from . import buffers, threads
-from .numba_support import JIT, dsigma, sigma, tanh
+from .numba_support import JIT, dsigma, dsigma_factors, sigma, tanh
 
 _u64 = np.uint64      # unsigned batch indices: no wrap-around test, and the loops vectorise
 LANES = 16            # the batch is padded to a multiple of this
@@ -189,6 +189,7 @@ def _backward_kernel(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind, wor
     T, H4, _ = gates.shape
     H = H4 // 4
     one = gates.dtype.type(1.0)
+    smooth, slope = dsigma_factors(kind, one)                        # see numba_support.dsigma
     for p in range(work.shape[0]):
         start, stop = work[p, 0], work[p, 1]
         n, s0 = stop - start, _u64(start)
@@ -202,10 +203,10 @@ def _backward_kernel(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind, wor
                     dh = dh_seq[t, j, b] + dh_next[j, b]             # h_t: output and step t+1
                     do = dh * phi                                    # (7) wrt o
                     dc = dc_next[j, b] + dh * o * (one - phi * phi)  # (7) wrt c, plus step t+1
-                    d[j, b] = dc * g * dsigma(i, kind)               # (6) wrt i, (2)
-                    d[H + j, b] = dc * c[t, j, b] * dsigma(f, kind)  # (6) wrt f, (3)
+                    d[j, b] = dc * g * dsigma(i, smooth, slope)               # (6) wrt i, (2)
+                    d[H + j, b] = dc * c[t, j, b] * dsigma(f, smooth, slope)  # (6) wrt f, (3)
                     d[2 * H + j, b] = dc * i * (one - g * g)         # (6) wrt g, (4)
-                    d[3 * H + j, b] = do * dsigma(o, kind)           # (5)
+                    d[3 * H + j, b] = do * dsigma(o, smooth, slope)           # (5)
                     dc_next[j, b] = dc * f                           # (6) wrt c_{t-1}
             for j in range(H):                                       # (1) wrt h_{t-1}: dz_t U^T
                 for k in range(n):

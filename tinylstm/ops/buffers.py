@@ -19,14 +19,17 @@ then never straddle two lines), so an array still in use (an LSTM's output
 ``MAX_BYTES`` bounds everything the module keeps, in use or free: a request that
 does not fit once free arrays are dropped (oldest first) gets an array the
 module does not keep. So the memory held once a call returns is at most
-``MAX_BYTES``. ``clear()`` lets go of every array.
+``MAX_BYTES``. 512 MiB holds every array of the post's autoencoder at batch 1000
+(593 MB in float64 are asked for, and most are reused): with 256 MiB its float64
+epoch took 0.37 s of CPU instead of 0.27 s (1 thread). ``clear()`` lets go of
+every array.
 """
 import sys
 import threading
 
 import numpy as np
 
-MAX_BYTES = 256 << 20             # at most 256 MiB kept, in use or free
+MAX_BYTES = 512 << 20             # at most 512 MiB kept, in use or free
 ALIGN = 64                        # bytes: arrays start on a cache line
 
 _owners = []                      # the uint8 arrays that own the memory this module keeps

@@ -57,8 +57,13 @@ def supports(activation, recurrent_activation):
 
 def uses_large(B, T, D, H):
     """Whether a layer of this shape runs on the kernels for large layers
-    (``lstm_numba_large``): from H = 64 on (measured in docs/performance.md)."""
-    return H >= 64
+    (``lstm_numba_large``) rather than those for small ones: from H = 128 on, and from
+    H = 48 on where the batch is at most 8 H. The small kernels vectorise over the batch
+    and do not block their products, the large ones block them and vectorise over H:
+    measured (one forward and backward call, T = 100, float32, one thread), the large
+    kernels won from H = 48 at batch 32 and 100 (and by 10% at H = 32, batch 32), and
+    at batch 1000 only past H = 96 (docs/performance.md)."""
+    return H >= 128 or (H >= 48 and B <= 8 * H)
 
 
 def _time_major(a, dtype):

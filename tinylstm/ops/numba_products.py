@@ -38,6 +38,67 @@ def panel_width(dtype):
     return VECTORS * VECTOR_BYTES // np.dtype(dtype).itemsize
 
 
+class _Tile:
+    """LLVM IR for one tile: ``rows`` x VECTORS vectors of C held in registers."""
+
+    def __init__(self, context, builder, float_type, rows):
+        self.context, self.builder, self.rows = context, builder, rows
+        self.float_t = context.get_value_type(float_type)
+        self.lanes = VECTOR_BYTES // context.get_abi_sizeof(self.float_t)
+        self.vec_t, self.i64, self.i32 = ir.VectorType(self.float_t, self.lanes), ir.IntType(64), ir.IntType(32)
+        suffix = f"v{self.lanes}{'f32' if self.float_t == ir.FloatType() else 'f64'}"
+        self.fma = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(self.vec_t, [self.vec_t] * 3), f"llvm.fma.{suffix}")
+
+    def data(self, ty, value):
+        return self.context.make_array(ty)(self.context, self.builder, value=value)
+
+    def vector(self, base, offset):
+        """The vector at element ``offset`` of ``base``, as a pointer."""
+        return self.builder.bitcast(self.builder.gep(base, [offset]), self.vec_t.as_pointer())
+
+    def const(self, n):
+        return ir.Constant(self.i64, n)
+
+    def c_vectors(self, C, ldc):
+        """Pointers to the tile's vectors of C, rows ldc elements apart."""
+        b = self.builder
+        return [[self.vector(C, b.add(b.mul(self.const(r), ldc), self.const(v * self.lanes)))
+                 for v in range(VECTORS)] for r in range(self.rows)]
+
+    def add_products(self, sums, A, a_row, a_k, P, K):
+        """Emit: for k < K: sums[r][v] += A[r a_row + k a_k] * P[k, v]; the new sums."""
+        b, vec_t = self.builder, self.vec_t
+        entry, loop = b.block, b.append_basic_block("tile.loop")
+        body, done = b.append_basic_block("tile.body"), b.append_basic_block("tile.done")
+        b.branch(loop)
+        b.position_at_end(loop)                              # k and the sums so far
+        k = b.phi(self.i64)
+        k.add_incoming(self.const(0), entry)
+        phis = [[b.phi(vec_t) for _ in range(VECTORS)] for _ in range(self.rows)]
+        for r in range(self.rows):
+            for v in range(VECTORS):
+                phis[r][v].add_incoming(sums[r][v], entry)
+        b.cbranch(b.icmp_signed("<", k, K), body, done)
+        b.position_at_end(body)                              # sums += A[:, k] P[k]
+        row = b.mul(k, self.const(VECTORS * self.lanes))
+        p_k = [b.load(self.vector(P, b.add(row, self.const(v * self.lanes))), align=1) for v in range(VECTORS)]
+        zeros = ir.Constant(ir.VectorType(self.i32, self.lanes), [0] * self.lanes)
+        new = []
+        for r in range(self.rows):
+            a_rk = b.load(b.gep(A, [b.add(b.mul(self.const(r), a_row), b.mul(k, a_k))]))
+            a_rk = b.insert_element(ir.Constant(vec_t, ir.Undefined), a_rk, ir.Constant(self.i32, 0))
+            a_rk = b.shuffle_vector(a_rk, ir.Constant(vec_t, ir.Undefined), zeros)
+            new.append([b.call(self.fma, [a_rk, p_k[v], phis[r][v]]) for v in range(VECTORS)])
+        k.add_incoming(b.add(k, self.const(1)), b.block)
+        for r in range(self.rows):
+            for v in range(VECTORS):
+                phis[r][v].add_incoming(new[r][v], b.block)
+        b.branch(loop)
+        b.position_at_end(done)
+        return phis
+
+
 def _tile_kernel(rows):
     """An intrinsic tile(a, a_row, a_k, panel, c, ldc): c[r, :NR] += sum_k a[r, k] panel[k, :NR]
     for r < ``rows``, k < panel.shape[0]; a[r, k] is at a_row r + a_k k, c's rows are ldc
@@ -51,78 +112,36 @@ def _tile_kernel(rows):
         def codegen(context, builder, signature, args):
             a_arr, a_row_v, a_k_v, panel_arr, c_arr, ldc_v = args
             a_ty, _, _, panel_ty, c_ty, _ = signature.args
-            float_t = context.get_value_type(a_ty.dtype)
-            lanes = VECTOR_BYTES // context.get_abi_sizeof(float_t)
-            vec_t, i64, i32 = ir.VectorType(float_t, lanes), ir.IntType(64), ir.IntType(32)
-            A = context.make_array(a_ty)(context, builder, value=a_arr).data
-            P = context.make_array(panel_ty)(context, builder, value=panel_arr)
-            C = context.make_array(c_ty)(context, builder, value=c_arr).data
-            K = builder.extract_value(P.shape, 0)
-            fma = cgutils.get_or_insert_function(
-                builder.module, ir.FunctionType(vec_t, [vec_t] * 3),
-                f"llvm.fma.v{lanes}{'f32' if float_t == ir.FloatType() else 'f64'}")
-
-            def vector_at(base, offset):
-                return builder.bitcast(builder.gep(base, [offset]), vec_t.as_pointer())
-
-            def c_at(r, v):
-                return vector_at(C, builder.add(builder.mul(ir.Constant(i64, r), ldc_v),
-                                                ir.Constant(i64, v * lanes)))
-            start = [[builder.load(c_at(r, v), align=1) for v in range(VECTORS)] for r in range(rows)]
-            entry, loop = builder.block, builder.append_basic_block("tile.loop")
-            body, done = builder.append_basic_block("tile.body"), builder.append_basic_block("tile.done")
-            builder.branch(loop)
-            builder.position_at_end(loop)                    # k and the sums so far
-            k = builder.phi(i64)
-            sums = [[builder.phi(vec_t) for _ in range(VECTORS)] for _ in range(rows)]
-            k.add_incoming(ir.Constant(i64, 0), entry)
+            t = _Tile(context, builder, a_ty.dtype, rows)
+            P = t.data(panel_ty, panel_arr)
+            c = t.c_vectors(t.data(c_ty, c_arr).data, ldc_v)
+            sums = [[builder.load(c[r][v], align=1) for v in range(VECTORS)] for r in range(rows)]
+            sums = t.add_products(sums, t.data(a_ty, a_arr).data, a_row_v, a_k_v, P.data,
+                                  builder.extract_value(P.shape, 0))
             for r in range(rows):
                 for v in range(VECTORS):
-                    sums[r][v].add_incoming(start[r][v], entry)
-            builder.cbranch(builder.icmp_signed("<", k, K), body, done)
-            builder.position_at_end(body)                    # sums += a[:, k] panel[k]
-            row = builder.mul(k, ir.Constant(i64, VECTORS * lanes))
-            b = [builder.load(vector_at(P.data, builder.add(row, ir.Constant(i64, v * lanes))), align=1)
-                 for v in range(VECTORS)]
-            zeros = ir.Constant(ir.VectorType(i32, lanes), [0] * lanes)
-            new = []
-            for r in range(rows):
-                a_rk = builder.load(builder.gep(A, [builder.add(builder.mul(ir.Constant(i64, r), a_row_v),
-                                                                builder.mul(k, a_k_v))]))
-                a_rk = builder.insert_element(ir.Constant(vec_t, ir.Undefined), a_rk, ir.Constant(i32, 0))
-                a_rk = builder.shuffle_vector(a_rk, ir.Constant(vec_t, ir.Undefined), zeros)
-                new.append([builder.call(fma, [a_rk, b[v], sums[r][v]]) for v in range(VECTORS)])
-            k.add_incoming(builder.add(k, ir.Constant(i64, 1)), builder.block)
-            for r in range(rows):
-                for v in range(VECTORS):
-                    sums[r][v].add_incoming(new[r][v], builder.block)
-            builder.branch(loop)
-            builder.position_at_end(done)
-            for r in range(rows):
-                for v in range(VECTORS):
-                    builder.store(sums[r][v], c_at(r, v), align=1)
+                    builder.store(sums[r][v], c[r][v], align=1)
             return context.get_dummy_value()
         return types.void(a, a_row, a_k, panel, c, ldc), codegen
     return tile
 
 
-_tile1, _tile2, _tile3, _tile4 = (_tile_kernel(rows) for rows in range(1, MR + 1))
+_tile_of_rows, _tile_of_a_row = _tile_kernel(MR), _tile_kernel(1)
 
 
 @numba.njit(inline="always")
 def _add_tile(a, panel, c, rows):
-    """c[:rows] += a[:rows] @ panel, by the kernel for that many rows (1 to MR); a may have
-    any strides (a transposed view, say), c's rows must be contiguous."""
+    """c[:rows] += a[:rows] @ panel: MR rows at once, or fewer one by one (two kernels
+    rather than one per row count: each is compiled into every caller, and compiling
+    took most of the first call's time); a may have any strides (a transposed view,
+    say), c's rows must be contiguous."""
     a_row, a_k = np.int64(a.strides[0] // a.itemsize), np.int64(a.strides[1] // a.itemsize)
     ldc = np.int64(_stride(c))
-    if rows == 4:
-        _tile4(a, a_row, a_k, panel, c, ldc)
-    elif rows == 3:
-        _tile3(a, a_row, a_k, panel, c, ldc)
-    elif rows == 2:
-        _tile2(a, a_row, a_k, panel, c, ldc)
-    elif rows == 1:
-        _tile1(a, a_row, a_k, panel, c, ldc)
+    if rows == MR:
+        _tile_of_rows(a, a_row, a_k, panel, c, ldc)
+        return
+    for r in range(rows):
+        _tile_of_a_row(a[r:], a_row, a_k, panel, c[r:], ldc)
 
 
 @numba.njit(**JIT)
@@ -159,3 +178,4 @@ def add_product(A, panels, C, tile):
                 tile[:rows, cols:] = 0.0
                 _add_tile(A[m0:], panels[p], tile, rows)
                 C[m0:m0 + rows, c0:] = tile[:rows, :cols]
+

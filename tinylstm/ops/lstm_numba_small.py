@@ -21,57 +21,12 @@ import numba
 import numpy as np
 
 from . import buffers, threads
+from .numba_products import add_product_columns
 from .numba_support import JIT, dsigma, dsigma_factors, sigma, tanh
 
 _u64 = np.uint64      # unsigned batch indices: no wrap-around test, and the loops vectorise
 LANES = 16            # the batch is padded to a multiple of this
 STEP_PIECES = 8       # ranges of steps for the work outside the recurrence
-
-
-@numba.njit(**JIT)
-def _add_product(out, A, X, start, n):
-    """out[r, b] += sum_q A[r, q] X[q, b] for the n columns b from ``start`` on.
-
-    out (R, B), A (R, Q), X (Q, B). Two rows of ``out`` and four of ``X`` at a
-    time, so that every value loaded feeds several fused multiply-adds; the sum
-    over q still runs in order.
-    """
-    R, Q = A.shape
-    s0 = _u64(start)
-    for r in range(0, R - 1, 2):
-        q = 0
-        while q + 4 <= Q:
-            a0, a1, a2, a3 = A[r, q], A[r, q + 1], A[r, q + 2], A[r, q + 3]
-            e0, e1, e2, e3 = A[r + 1, q], A[r + 1, q + 1], A[r + 1, q + 2], A[r + 1, q + 3]
-            for k in range(n):
-                b = s0 + _u64(k)
-                x0, x1, x2, x3 = X[q, b], X[q + 1, b], X[q + 2, b], X[q + 3, b]
-                out[r, b] = out[r, b] + a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3
-                out[r + 1, b] = out[r + 1, b] + e0 * x0 + e1 * x1 + e2 * x2 + e3 * x3
-            q += 4
-        while q < Q:
-            a0, e0 = A[r, q], A[r + 1, q]
-            for k in range(n):
-                b = s0 + _u64(k)
-                out[r, b] += a0 * X[q, b]
-                out[r + 1, b] += e0 * X[q, b]
-            q += 1
-    if R % 2:
-        r = R - 1
-        q = 0
-        while q + 4 <= Q:
-            a0, a1, a2, a3 = A[r, q], A[r, q + 1], A[r, q + 2], A[r, q + 3]
-            for k in range(n):
-                b = s0 + _u64(k)
-                x0, x1, x2, x3 = X[q, b], X[q + 1, b], X[q + 2, b], X[q + 3, b]
-                out[r, b] = out[r, b] + a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3
-            q += 4
-        while q < Q:
-            a0 = A[r, q]
-            for k in range(n):
-                b = s0 + _u64(k)
-                out[r, b] += a0 * X[q, b]
-            q += 1
 
 
 @numba.njit(fastmath={"contract", "reassoc"}, error_model="numpy", cache=True)
@@ -137,7 +92,7 @@ def _input_projection_kernel(x, WT, bias, z, work):
             for r in range(H4):
                 for k in range(Bp):
                     zt[r, k] = bias[r]
-            _add_product(zt, WT, x[t], 0, Bp)                        # (1) b + x_t W
+            add_product_columns(WT, x[t], zt, 0, Bp)                 # (1) b + x_t W
 
 
 @numba.njit(nogil=True, **JIT)
@@ -155,7 +110,7 @@ def _forward_kernel(UT, gates, h, c, phi_c, kind, work):
         n, s0 = stop - start, _u64(start)
         for t in range(T):
             z = gates[t]                                             # (4H, Bp)
-            _add_product(z, UT, h[t], start, n)                      # (1)   + h_{t-1} U
+            add_product_columns(UT, h[t], z, start, n)               # (1)   + h_{t-1} U
             for r in range(H4):                                      # (2)-(5), row by row:
                 if 2 * H <= r < 3 * H:                               # short loop bodies let
                     for k in range(n):                               # the CPU overlap the
@@ -211,7 +166,7 @@ def _backward_kernel(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind, wor
             for j in range(H):                                       # (1) wrt h_{t-1}: dz_t U^T
                 for k in range(n):
                     dh_next[j, s0 + _u64(k)] = 0.0
-            _add_product(dh_next, U, d, start, n)
+            add_product_columns(U, d, dh_next, start, n)
 
 
 @numba.njit(nogil=True, **JIT)
@@ -238,7 +193,7 @@ def _weight_gradient_kernel(dz, x, h, W, dx, dkernel, drecurrent_kernel, dbias, 
             for q in range(dx_t.shape[0]):
                 for k in range(Bp):
                     dx_t[q, k] = 0.0
-            _add_product(dx_t, W, d, 0, Bp)                          # wrt x_t: dz_t W^T
+            add_product_columns(W, d, dx_t, 0, Bp)                   # wrt x_t: dz_t W^T
 
 
 # -- the passes -----------------------------------------------------------------------

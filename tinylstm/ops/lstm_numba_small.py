@@ -21,7 +21,7 @@ import numba
 import numpy as np
 
 from . import buffers, threads
-from .numba_products import add_product_columns
+from .numba_products import MR, PANEL_BYTES, add_product, add_product_columns, pack
 from .numba_support import JIT, dsigma, dsigma_factors, sigma, tanh
 
 _u64 = np.uint64      # unsigned batch indices: no wrap-around test, and the loops vectorise
@@ -169,17 +169,38 @@ def _backward_kernel(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind, wor
             add_product_columns(U, d, dh_next, start, n)
 
 
+@numba.njit(inline="always", **JIT)
+def _add_weight_gradient(out, outT, a, d, panels, tile):
+    """out += a d^T (a (F, Bp) the inputs x_t or h_{t-1}, d (4H, Bp) dL/dz_t), summed over
+    the batch. For F >= NR / 2 and 4H >= 32 into outT (4H, F), out's transpose, as a tile
+    product with a^T packed into ``panels`` (``_add_gram``, whose sums end in a reduction
+    across the vector, took twice as long there); else into out (F, 4H) by ``_add_gram``
+    (a panel would be mostly padding, or packing would cost more than the product)."""
+    if 2 * a.shape[0] >= panels.shape[2] and d.shape[0] >= 32:
+        pack(a.T, panels)
+        add_product(d, panels, outT, tile)
+    else:
+        _add_gram(out, a, d, 0, a.shape[1])
+
+
 @numba.njit(nogil=True, **JIT)
-def _weight_gradient_kernel(dz, x, h, W, dx, dkernel, drecurrent_kernel, dbias, work):
+def _weight_gradient_kernel(dz, x, h, W, dx, dkernel, dkernelT, drecurrent_kernel, drecurrent_kernelT,
+                            dbias, work):
     """(1) z_t = x_t W + h_{t-1} U + b differentiated wrt x_t, W, U and b, for the
     steps of each range p, [t0, t1), in ``work`` and the whole (padded) batch:
     nothing here feeds the recurrence, so it runs after it.
 
     dz (T, 4H, Bp), x (T, D, Bp), h (T+1, H, Bp), W (D, 4H). dx (T, D, Bp) receives
-    dL/dx_t; range p's sums go to dkernel[p] (D, 4H), drecurrent_kernel[p] (H, 4H)
-    and, column by column, dbias[p] (4H, Bp), zero on entry.
+    dL/dx_t; range p's sums go to dkernel[p] (D, 4H) or its transpose dkernelT[p]
+    (4H, D), drecurrent_kernel[p] (H, 4H) or its transpose drecurrent_kernelT[p] (see
+    ``_add_weight_gradient``) and, column by column, dbias[p] (4H, Bp); all zero on entry.
     """
     _, H4, Bp = dz.shape
+    D, H = x.shape[1], h.shape[1]
+    NR = PANEL_BYTES // dz.itemsize                                  # numba_products.panel_width
+    xT = np.empty((-(-D // NR), Bp, NR), dz.dtype)                  # x_t^T in panels
+    hT = np.empty((-(-H // NR), Bp, NR), dz.dtype)                  # h_{t-1}^T in panels
+    tile = np.empty((MR, NR), dz.dtype)                              # scratch for add_product
     for w in range(work.shape[0]):
         t0, t1, p = work[w, 0], work[w, 1], work[w, 2]
         for t in range(t0, t1):
@@ -187,8 +208,8 @@ def _weight_gradient_kernel(dz, x, h, W, dx, dkernel, drecurrent_kernel, dbias, 
             for r in range(H4):                                      # wrt b
                 for k in range(Bp):
                     dbias[p, r, k] += d[r, k]
-            _add_gram(dkernel[p], x[t], d, 0, Bp)                    # wrt W: x_t^T dz_t
-            _add_gram(drecurrent_kernel[p], h[t], d, 0, Bp)          # wrt U: h_{t-1}^T dz_t
+            _add_weight_gradient(dkernel[p], dkernelT[p], x[t], d, xT, tile)                    # wrt W
+            _add_weight_gradient(drecurrent_kernel[p], drecurrent_kernelT[p], h[t], d, hT, tile)  # wrt U
             dx_t = dx[t]                                             # (D, Bp)
             for q in range(dx_t.shape[0]):
                 for k in range(Bp):
@@ -254,10 +275,14 @@ def backward(dh_fm, dh_next, dc_next, x_fm, W, U, gates, h, c, phi_c, kind):
     work = threads.pieces(T, STEP_PIECES)
     P = len(work)
     dx = buffers.empty(x_fm.shape, dtype)                          # (T, D, Bp)
-    dkernel = np.zeros((P, D, H4), dtype)                          # (P, D, 4H) per range of steps
-    drecurrent_kernel = np.zeros((P, H, H4), dtype)                # (P, H, 4H) per range of steps
+    # per range of steps: (P, D, 4H) and (P, 4H, D) for dW, (P, H, 4H) and (P, 4H, H) for dU
+    dkernel, dkernelT = np.zeros((P, D, H4), dtype), np.zeros((P, H4, D), dtype)
+    drecurrent_kernel, drecurrent_kernelT = np.zeros((P, H, H4), dtype), np.zeros((P, H4, H), dtype)
     dbias = buffers.zeros((P, H4, Bp), dtype)                      # (P, 4H, Bp) per range, column
-    threads.run(_weight_gradient_kernel, (dz, x_fm, h, np.ascontiguousarray(W), dx, dkernel,
-                                          drecurrent_kernel, dbias), work)
-    # the ranges' sums added in their order (NumPy adds along the first axis one by one)
-    return dx, dkernel.sum(axis=0), drecurrent_kernel.sum(axis=0), dbias.sum(axis=(0, 2))
+    threads.run(_weight_gradient_kernel, (dz, x_fm, h, np.ascontiguousarray(W), dx, dkernel, dkernelT,
+                                          drecurrent_kernel, drecurrent_kernelT, dbias), work)
+    # the ranges' sums added in their order (NumPy adds along the first axis one by one);
+    # of each pair one is all zeros
+    dW = dkernel.sum(axis=0) + dkernelT.sum(axis=0).T
+    dU = drecurrent_kernel.sum(axis=0) + drecurrent_kernelT.sum(axis=0).T
+    return dx, dW, dU, dbias.sum(axis=(0, 2))

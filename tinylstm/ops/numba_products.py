@@ -24,6 +24,7 @@ from .numba_support import JIT
 
 MR = 4                            # rows of C per tile
 VECTOR_BYTES, VECTORS = 64, 2     # a tile's columns: two 64-byte vectors
+PANEL_BYTES = VECTORS * VECTOR_BYTES
 
 
 @numba.njit(inline="always")
@@ -35,7 +36,7 @@ def _stride(a):
 # -- the product with a packed right factor ------------------------------------------------
 def panel_width(dtype):
     """Columns of one panel (and of a tile of C): two 64-byte vectors of ``dtype``."""
-    return VECTORS * VECTOR_BYTES // np.dtype(dtype).itemsize
+    return PANEL_BYTES // np.dtype(dtype).itemsize
 
 
 class _Tile:

@@ -26,7 +26,7 @@ from .numba_support import JIT, dsigma, dsigma_factors, sigma, tanh
 
 _u64 = np.uint64      # unsigned batch indices: no wrap-around test, and the loops vectorise
 LANES = 16            # the batch is padded to a multiple of this
-STEP_PIECES = 8       # ranges of steps for the work outside the recurrence
+STEP_PIECES = 8       # ranges of steps for the weight gradients
 
 
 @numba.njit(fastmath={"contract", "reassoc"}, error_model="numpy", cache=True)
@@ -79,28 +79,11 @@ def _add_gram(out, X, Y, start, n):
 
 
 @numba.njit(nogil=True, **JIT)
-def _input_projection_kernel(x, WT, bias, z, work):
-    """z_t = b + x_t W, the part of (1) that does not depend on h, for the steps of
-    each [t0, t1) in ``work`` and the whole (padded) batch.
-
-    x (T, D, Bp); WT (4H, D) is W transposed; bias (4H,); z (T, 4H, Bp) receives it.
-    """
-    _, H4, Bp = z.shape
-    for p in range(work.shape[0]):
-        for t in range(work[p, 0], work[p, 1]):
-            zt = z[t]                                                # (4H, Bp)
-            for r in range(H4):
-                for k in range(Bp):
-                    zt[r, k] = bias[r]
-            add_product_columns(WT, x[t], zt, 0, Bp)                 # (1) b + x_t W
-
-
-@numba.njit(nogil=True, **JIT)
-def _forward_kernel(UT, gates, h, c, phi_c, kind, work):
+def _forward_kernel(x, WT, bias, UT, gates, h, c, phi_c, kind, work):
     """Steps (1)-(7) for t = 1..T, for the batch columns of each [start, stop) in ``work``.
 
-    UT (4H, H) is U transposed; gates (T, 4H, Bp) holds b + x_t W on entry and
-    receives [i, f, g, o]; h, c (T+1, H, Bp) hold h_0, c_0 on entry; phi_c
+    x (T, D, Bp); WT (4H, D), UT (4H, H) are W and U transposed; bias (4H,); gates
+    (T, 4H, Bp) receives [i, f, g, o]; h, c (T+1, H, Bp) hold h_0, c_0 on entry; phi_c
     (T, H, Bp) receives tanh(c_t). ``kind``: the recurrent activation.
     """
     T, H4, _ = gates.shape
@@ -110,7 +93,11 @@ def _forward_kernel(UT, gates, h, c, phi_c, kind, work):
         n, s0 = stop - start, _u64(start)
         for t in range(T):
             z = gates[t]                                             # (4H, Bp)
-            add_product_columns(UT, h[t], z, start, n)               # (1)   + h_{t-1} U
+            for r in range(H4):
+                for k in range(n):
+                    z[r, s0 + _u64(k)] = bias[r]
+            add_product_columns(WT, x[t], z, start, n)               # (1) b + x_t W
+            add_product_columns(UT, h[t], z, start, n)               #     + h_{t-1} U
             for r in range(H4):                                      # (2)-(5), row by row:
                 if 2 * H <= r < 3 * H:                               # short loop bodies let
                     for k in range(n):                               # the CPU overlap the
@@ -259,8 +246,7 @@ def forward(x_fm, W, U, b, h, c, kind):
     gates = buffers.empty((T, 4 * H, Bp), x_fm.dtype)              # (T, 4H, Bp)
     phi_c = buffers.empty((T, H, Bp), x_fm.dtype)                  # (T, H, Bp)
     WT, UT = np.ascontiguousarray(W.T), np.ascontiguousarray(U.T)
-    threads.run(_input_projection_kernel, (x_fm, WT, b, gates), threads.pieces(T, STEP_PIECES))
-    threads.run(_forward_kernel, (UT, gates, h, c, phi_c, kind), _batch_slices(Bp))
+    threads.run(_forward_kernel, (x_fm, WT, b, UT, gates, h, c, phi_c, kind), _batch_slices(Bp))
     return gates, phi_c
 
 

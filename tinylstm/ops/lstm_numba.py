@@ -8,12 +8,12 @@ with a sigmoid or hard sigmoid (as Keras uses its cuDNN kernel only for its
 defaults).
 
 Two sets of kernels, chosen by the layer's shape (:func:`uses_large`; the
-crossover was measured, see docs/performance.md):
-    ``lstm_numba_small``: feature-major arrays, every product a loop written out
-        to vectorise over the batch: right for the post's layers (H = 32 or 1).
-    ``lstm_numba_large``: the specification's layout, every product a
-        register-blocked kernel on a factor packed once per pass
-        (``numba_products``), the gate math fused after each step's product.
+crossover was measured, see docs/performance.md). Both multiply with the
+register-blocked tile kernel of ``numba_products``:
+    ``lstm_numba_small``: feature-major arrays, (T, 4H, B), the gate math
+        vectorised over the batch: right for the post's layers (H = 32 or 1).
+    ``lstm_numba_large``: the specification's layout, (T, B, 4H), the gate math
+        vectorised over H, the right factors packed once per pass.
 Both run the recurrence as one compiled call per thread (no per-step Python),
 use no BLAS, and give the same bits whatever the number of threads
 (``ops/threads.py``).

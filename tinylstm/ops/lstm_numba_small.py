@@ -8,14 +8,14 @@ Padding.  The batch is padded with zero columns to Bp, a multiple of 16 (one
     columns to scalar code, and at batch 100 those 4 columns cost as much as 16
     others; with rows a multiple of 64 bytes long, two threads' columns never
     share a cache line.
-Products.  Loops written out so that they vectorise over the batch (at these
-    sizes BLAS calls cost more than they do).
+Products.  The tile kernel of ``numba_products`` on panels of 16 batch columns,
+    read in place (``add_product_columns``); for dU and dW, with h_{t-1} or x_t
+    transposed into panels step by step where that pays (``_add_weight_gradient``).
 Threads.  The recurrence runs one slice of the batch per thread: rows of a batch
     never meet in an LSTM, and every column's arithmetic is the same whatever
-    slice it is in, so the cut cannot change a bit. The work outside the
-    recurrence runs over fixed ranges of steps (``threads.pieces``), each over the
-    whole batch (twice the columns per loop), and the weight gradients of the
-    ranges are added up afterwards in their order.
+    slice it is in, so the cut cannot change a bit. The weight gradients run over
+    fixed ranges of steps (``threads.pieces``), each over the whole batch, and the
+    ranges' sums are added up afterwards in their order.
 """
 import numba
 import numpy as np

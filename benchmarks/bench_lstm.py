@@ -249,24 +249,28 @@ def machine():
 
 
 PHASE_SHAPES = [(1, 32), (32, 1), (32, 32), (32, 128)]     # (D, H): the post's, and a larger one
-CROSSOVER_H = (16, 32, 48, 64, 96)
+CROSSOVER_H = (32, 64, 128, 256, 512)
+CROSSOVER_B = (1, 8, 16, 32, 100, 1000)
+CROSSOVER_T = 25
 
 
-def crossover(dtype=np.float32, reps=7):
-    """Milliseconds of one lstm_forward + lstm_backward (T = 100, median of ``reps``) on the
-    small layers' kernels and on the large layers', for H around the switch
-    (``lstm_numba.uses_large``), D 1 and 32, batch 32, 100 and 1000."""
+def crossover(dtype=np.float32):
+    """Milliseconds of one lstm_forward + lstm_backward (T = 25, median of 7, of 3 for the
+    largest) on the small layers' kernels and on the large layers', for D 1 and 32 and
+    the batches and H of CROSSOVER_B and CROSSOVER_H (``lstm_numba.uses_large`` chooses)."""
     from tinylstm.ops import lstm_numba
     rng = np.random.default_rng(0)
     choose = lstm_numba.uses_large
     rows = []
     try:
-        for B in (32, 100, 1000):
+        for B in CROSSOVER_B:
             for D in (1, 32):
                 for H in CROSSOVER_H:
-                    x = rng.standard_normal((B, TIMESTEPS, D)).astype(dtype)
+                    T = CROSSOVER_T
+                    x = rng.standard_normal((B, T, D)).astype(dtype)
                     W, U = (0.3 * rng.standard_normal(s).astype(dtype) for s in [(D, 4 * H), (H, 4 * H)])
-                    dh = rng.standard_normal((B, TIMESTEPS, H)).astype(dtype)
+                    dh = rng.standard_normal((B, T, H)).astype(dtype)
+                    reps = 3 if B * H >= 100_000 else 7
                     ms = {}
                     for large in (False, True):
                         lstm_numba.uses_large = lambda *shape, large=large: large
@@ -277,7 +281,7 @@ def crossover(dtype=np.float32, reps=7):
                             lstm_numba.lstm_backward(dh, None, None, cache)
                             times.append(time.perf_counter() - start)
                         ms["large" if large else "small"] = 1e3 * statistics.median(times[1:])
-                    rows.append(dict(B=B, D=D, H=H, chosen=bool(choose(B, TIMESTEPS, D, H)), **ms))
+                    rows.append(dict(B=B, D=D, H=H, chosen=bool(choose(B, T, D, H)), **ms))
     finally:
         lstm_numba.uses_large = choose
     return rows

@@ -57,13 +57,14 @@ def supports(activation, recurrent_activation):
 
 def uses_large(B, T, D, H):
     """Whether a layer of this shape runs on the kernels for large layers
-    (``lstm_numba_large``) rather than those for small ones: from H = 128 on, and from
-    H = 48 on where the batch is at most 8 H. The small kernels vectorise over the batch
-    and do not block their products, the large ones block them and vectorise over H:
-    measured (one forward and backward call, T = 100, float32, one thread), the large
-    kernels won from H = 48 at batch 32 and 100 (and by 10% at H = 32, batch 32), and
-    at batch 1000 only past H = 96 (docs/performance.md)."""
-    return H >= 128 or (H >= 48 and B <= 8 * H)
+    (``lstm_numba_large``) rather than those for small ones: for batches below 16,
+    which the small kernels pad to 16 columns, and where the batch is at most H / 16.
+    Both multiply with the same tile kernel; the small ones vectorise their gate math
+    over the batch, the large ones over H. Measured (one forward and backward call,
+    T = 100, float32, one thread; docs/performance.md has the table): the small kernels
+    won at batch 32 to 1000 for H up to 256, by 5-40%, the large ones at batches below
+    16 (by 2x to 8x) and at batch 32 for H = 512 (by 10-20%)."""
+    return B < 16 or 16 * B <= H
 
 
 def _time_major(a, dtype):

@@ -197,10 +197,11 @@ def run_case(model_name, batch_size, dtype, epochs):
 
 
 # -- where the numba path's time goes ------------------------------------------------
-def kernel_phases(shapes, batch_size=100, dtype=np.float32, reps=30):
+def kernel_phases(shapes, dtype=np.float32, reps=30):
     """Median milliseconds of each of the numba path's kernels in one lstm_forward +
-    lstm_backward call, and of the whole call, for each (D, H). The kernels are timed
-    where ``tinylstm.ops.threads.run`` starts them (wrapped here for the measurement)."""
+    lstm_backward call (T = 100), and of the whole call, for each (D, H, batch). The
+    kernels are timed where ``tinylstm.ops.threads.run`` starts them (wrapped here for
+    the measurement)."""
     from tinylstm.ops import lstm_numba, threads
     rng = np.random.default_rng(0)
     run = threads.run
@@ -214,7 +215,7 @@ def kernel_phases(shapes, batch_size=100, dtype=np.float32, reps=30):
     rows = []
     threads.run = timed
     try:
-        for d, h in shapes:
+        for d, h, batch_size in shapes:
             # x and dL/dh_seq as a stack of LSTMs passes them: (B, T, F) views of
             # feature-major (T, F, B) arrays
             x = rng.standard_normal((TIMESTEPS, d, batch_size)).astype(dtype).transpose(2, 0, 1)
@@ -229,8 +230,8 @@ def kernel_phases(shapes, batch_size=100, dtype=np.float32, reps=30):
                 lstm_numba.lstm_backward(dh_seq, None, None, cache)
                 whole.append(time.perf_counter() - start)
             kernels = {name: 1e3 * statistics.median(t[1:]) for name, t in times.items()}
-            rows.append(dict(D=d, H=h, large=bool(cache.large), whole=1e3 * statistics.median(whole[1:]),
-                             kernels=kernels))
+            rows.append(dict(D=d, H=h, B=batch_size, large=bool(cache.large),
+                             whole=1e3 * statistics.median(whole[1:]), kernels=kernels))
     finally:
         threads.run = run
     return rows
@@ -248,7 +249,8 @@ def machine():
     return f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; {versions}"
 
 
-PHASE_SHAPES = [(1, 32), (32, 1), (32, 32), (32, 128)]     # (D, H): the post's, and a larger one
+# (D, H, batch): the post's layers, a larger one, and one on the large layers' kernels
+PHASE_SHAPES = [(1, 32, 100), (32, 1, 100), (32, 32, 100), (32, 128, 100), (32, 512, 8)]
 CROSSOVER_H = (32, 64, 128, 256, 512)
 CROSSOVER_B = (1, 8, 16, 32, 100, 1000)
 CROSSOVER_T = 25
@@ -442,7 +444,7 @@ def format_cpu_row(row):
     return cells + f"{torch_s:.3f} | {numba_s / torch_s:.2f} | {numpy_s / torch_s:.2f} |"
 
 
-PHASE_HEADER = ("| threads | LSTM D -> H | kernels | " + " | ".join(
+PHASE_HEADER = ("| threads | LSTM D -> H | batch | kernels | " + " | ".join(
     ["recurrence, forward", "recurrence, backward", "packing dL/dz", "weight gradients (and dx, small)",
      "dx (large)"]) + " | whole call |")
 PHASE_COLUMNS = [("_forward_kernel",), ("_backward_kernel",), ("_pack_kernel",), ("_weight_gradient_kernel",),
@@ -453,7 +455,7 @@ def format_phase_row(threads, row):
     cells = " | ".join(" + ".join(f"{row['kernels'][n]:.2f}" for n in names if n in row["kernels"]) or "-"
                        for names in PHASE_COLUMNS)
     kind = "large (packed products)" if row["large"] else "small (loops)"
-    return f"| {threads} | {row['D']} -> {row['H']} | {kind} | {cells} | {row['whole']:.2f} |"
+    return f"| {threads} | {row['D']} -> {row['H']} | {row['B']} | {kind} | {cells} | {row['whole']:.2f} |"
 
 
 CROSSOVER_HEADER = ("| threads | batch | D | " + " | ".join(f"H {h}: small / large ms" for h in CROSSOVER_H)

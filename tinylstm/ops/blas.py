@@ -49,7 +49,7 @@ def _candidate_paths():
     except OSError:
         pass
     root = os.path.dirname(np.__file__)
-    for pattern in ("../numpy.libs/*openblas*", ".dylibs/*openblas*", "../numpy.libs/*openblas*.dll"):
+    for pattern in ("../numpy.libs/*openblas*", ".dylibs/*openblas*"):
         paths += sorted(glob.glob(os.path.join(root, pattern)))
     return paths
 

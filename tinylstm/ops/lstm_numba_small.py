@@ -20,6 +20,7 @@ Threads.  The recurrence runs one slice of the batch per thread: rows of a batch
 import numba
 import numpy as np
 
+from .. import config
 from . import buffers, threads
 from .numba_products import MR, PANEL_BYTES, add_product, add_product_columns, pack
 from .numba_support import JIT, dsigma, dsigma_factors, sigma, tanh
@@ -216,7 +217,6 @@ def padded(B):
 
 def _batch_slices(Bp):
     """One slice of the padded batch per thread, cut at multiples of LANES columns."""
-    from .. import config
     return threads.pieces(Bp, config.num_threads(), LANES)
 
 

@@ -4,10 +4,12 @@ The kernels release the GIL (``nogil=True``), so Python threads run them in
 parallel: a third of the compile time of numba's ``parallel=True``, and no
 OpenMP threads left spinning between calls. How many: ``config.num_threads()``.
 
-The work is cut into pieces whose bounds do not depend on the thread count
-(:func:`pieces`); the threads only share the pieces out. Whatever adds up
-across pieces does so in a fixed order after they are done, so the results
-are the same bits with any number of threads.
+Work whose pieces add up is cut into pieces whose bounds do not depend on the
+thread count (:func:`pieces`), and their sums are added in a fixed order after
+they are done; the threads only share the pieces out. (Work on independent rows,
+such as the recurrence on slices of the batch, may be cut per thread: each row
+is computed alike in any piece.) So the results are the same bits with any
+number of threads.
 """
 from concurrent.futures import ThreadPoolExecutor
 

@@ -141,7 +141,7 @@ for variant in VARIANTS:
             curve["rest"].append(float(squared[:, ~start].mean()))
 
     model.fit(x_train, x_train, epochs=epochs, batch_size=BATCH_SIZE, shuffle=True, verbose=0,
-              callbacks=[LambdaCallback(on_epoch_end=measure)])
+              callbacks=[LambdaCallback(on_epoch_end=measure)] + common.progress(epochs))
 
     reconstructed, squared = squared_errors(model)
     # the decoder's states, step by step (the NumPy spec run again on the layers' inputs)

@@ -124,6 +124,29 @@ def to_builtin(value):
     return value
 
 
+# -- progress on a terminal ------------------------------------------------------
+def progress(total_epochs):
+    """Callbacks for ``fit`` that draw one live bar over a long run (``total_epochs`` epochs,
+    over one or several ``fit`` calls) with the last epoch's logs, on a terminal only: when the
+    output goes to a file or a pipe (``reproduce_all.py``) there is none and the demo's output
+    is what it was."""
+    if not sys.stdout.isatty():
+        return []
+    from tinylstm.callbacks import LambdaCallback
+    from tinylstm.progbar import Progbar
+    state = {"done": 0, "bar": None}
+
+    def on_train_begin(logs):
+        if state["bar"] is None:                 # the clock starts with the first fit
+            state["bar"] = Progbar(total_epochs, unit_name="epoch")
+
+    def on_epoch_end(epoch, logs):
+        state["done"] += 1
+        state["bar"].stateful_metrics = set(logs)   # the epoch's values, shown as they are
+        state["bar"].update(state["done"], list(logs.items()))
+    return [LambdaCallback(on_train_begin=on_train_begin, on_epoch_end=on_epoch_end)]
+
+
 # -- small measurements the demos share -----------------------------------------
 def mse(a, b):
     return float(np.mean((np.asarray(a) - np.asarray(b)) ** 2))

@@ -71,13 +71,14 @@ results = {}
 for latent_dim in LATENT_SIZES:
     model = get_model(latent_dim=latent_dim)
     model.compile(loss='mean_squared_error', optimizer='rmsprop')
+    bar = common.progress(rounds * epochs_per_round)       # a live bar on a terminal only
     for i in range(rounds):
         model.fit(x_train, x_train,
                   epochs=epochs_per_round,
                   batch_size=batch_size,
                   shuffle=True,
                   validation_data=(x_val, x_val),
-                  verbose=0)
+                  verbose=0, callbacks=bar)
     predicted = model.predict(eval_lines.reshape(-1, timesteps, input_dim), verbose=0)[..., 0]
     latent = model.layers[1](model.layers[0](x_train))                 # (N, latent_dim)
     results[latent_dim] = {"predicted": predicted, "mse": common.mse(predicted, eval_lines),

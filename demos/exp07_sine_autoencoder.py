@@ -86,7 +86,7 @@ for optimizer in ["rmsprop", "adam"]:
     model = get_model(latent_dim=1)
     model.compile(loss='mean_squared_error', optimizer=optimizer)
     model.fit(x_train, x_train, epochs=epochs[optimizer], batch_size=BATCH_SIZE, shuffle=True,
-              verbose=0)
+              verbose=0, callbacks=common.progress(epochs[optimizer]))
     encoder, decoder = encoder_decoder(model)
 
     reconstructed = model.predict(x_train, verbose=0)                       # (N, T, 1)

@@ -53,7 +53,8 @@ def get_model(latent_dim=1):
 
 model = get_model(latent_dim=1)
 model.compile(loss='mean_squared_error', optimizer='rmsprop')
-history = model.fit(x_train, y_train, epochs=epochs, batch_size=2, shuffle=True, verbose=0)
+history = model.fit(x_train, y_train, epochs=epochs, batch_size=2, shuffle=True, verbose=0,
+                    callbacks=common.progress(epochs))
 
 predicted = model.predict(x_train, verbose=0)[..., 0]                       # (2, T)
 errors = [common.mse(p, y[:, 0]) for p, y in zip(predicted, y_train)]

@@ -90,7 +90,7 @@ def snapshot(epoch, logs):
 
 record = LambdaCallback(on_epoch_end=snapshot)
 history = autoencoder.fit(x_train, x_train, epochs=epochs, batch_size=BATCH_SIZE,
-                          shuffle=True, verbose=0, callbacks=[record])
+                          shuffle=True, verbose=0, callbacks=[record] + common.progress(epochs))
 
 # -- measurements ------------------------------------------------------------------------------
 rest = x >= START

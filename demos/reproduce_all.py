@@ -23,11 +23,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from common import DEFAULT_OUT, ROOT  # noqa: E402
+
+from tinylstm.progbar import Progbar  # noqa: E402
 
 GALLERY = os.path.join(ROOT, "docs", "experiments.md")
 DEFAULT_SEEDS = [0, 1, 2]
@@ -194,7 +196,13 @@ def main():
     start = time.perf_counter()
     try:
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-            runs = list(pool.map(lambda t: run(*t, args.quick, args.jobs), tasks))
+            futures = [pool.submit(run, *t, args.quick, args.jobs) for t in tasks]
+            # a live bar over the demos on a terminal; a log or a pipe gets the same text as before
+            bar = Progbar(len(tasks), unit_name="demo") if sys.stdout.isatty() else None
+            for done, _ in enumerate(as_completed(futures), start=1):
+                if bar is not None:
+                    bar.update(done)
+            runs = [f.result() for f in futures]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     wall = time.perf_counter() - start

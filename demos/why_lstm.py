@@ -83,7 +83,8 @@ for name, cell in CELLS.items():
     (traces_init[name],) = inspect.record(model, x_val[:N_GRAD], y_val[:N_GRAD])
     t0 = time.perf_counter()
     histories[name] = model.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=EPOCHS,
-                                validation_data=(x_val, y_val), verbose=0)
+                                validation_data=(x_val, y_val), verbose=0,
+                                callbacks=common.progress(EPOCHS))
     seconds = time.perf_counter() - t0
     (traces_trained[name],) = inspect.record(model, x_val[:N_GRAD], y_val[:N_GRAD])
     val = histories[name].history["val_loss"]

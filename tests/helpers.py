@@ -38,3 +38,21 @@ def run_demo(script, out, seed, figures, record_name):
     assert record["quick"] is True and record["seed"] == seed
     assert record["figures"] == figures
     return record
+
+
+def state_of(model):
+    """Everything a refused call must leave as it was: weights (bytes, dtypes), what is built,
+    the optimizer and its state, the compiled loss and metrics, the history, the global random
+    generator (building draws from it) and floatx."""
+    from tinylstm import config, utils
+    opt = model.optimizer
+    return {
+        "built": (model.built, [(layer.name, layer.built) for layer in model.layers]),
+        "weights": [(w.dtype.str, w.shape, w.tobytes()) for w in model.weights],
+        "optimizer": None if opt is None else (
+            id(opt), opt.learning_rate, [a.tobytes() for a in opt.state_arrays()]),
+        "compiled": (model.loss, list(model._loss_fns), list(model._metric_specs)),
+        "history": id(model.history),
+        "rng": utils.rng().bit_generator.state,
+        "floatx": config.floatx(),
+    }

@@ -5,19 +5,28 @@ numbers), not by the optimizer code. Hyperparameters are chosen so that the
 usual mistakes change the result: eps = 0.1 so that "eps inside or outside the
 root" matters, a shrinking gradient with beta_2 = 0.5 so that amsgrad's maximum
 matters, and so on.
+
+The module runs in float64 (``set_floatx``): an optimizer keeps its learning rate
+in Keras' float type of the moment it is made, as Keras keeps it in a variable.
 """
+import json
 import math
 
 import numpy as np
 import pytest
 
-from tinylstm import optimizers
-from tinylstm.optimizers import SGD, Adam, RMSprop
+from tinylstm import config, optimizers
+from tinylstm.optimizers import SGD, Adagrad, Adam, AdamW, Nadam, RMSprop
 
 
 P0 = np.array([1.0, -2.0, 0.5])
 G1 = np.array([0.5, -1.5, 2.0])
 G2 = np.array([-1.0, 0.25, 3.0])
+
+
+@pytest.fixture(autouse=True)
+def _float64(float64):
+    """Every optimizer here is made in float64, so its learning rate is exactly the number given."""
 
 
 def steps(opt, grads, p0=P0):
@@ -117,6 +126,43 @@ def test_rmsprop_momentum_two_steps():
     close(p2, e2)
 
 
+def rmsprop_eps_outside_by_hand(grads, lr, rho, eps, mu=0.0, centered=False):
+    """Keras 2 / PyTorch: u = lr g / (sqrt(s) + eps), s = v (or v - a^2 if centered)."""
+    p, v, a, m, out = P0.copy(), 0.0, 0.0, 0.0, []
+    for g in grads:
+        v = rho * v + (1 - rho) * g * g
+        a = rho * a + (1 - rho) * g
+        s = v - a * a if centered else v
+        u = lr * g / (np.sqrt(s) + eps)
+        m = mu * m + u
+        p = p - (m if mu else u)
+        out.append(p)
+    return out
+
+
+@pytest.mark.parametrize("centered", [False, True])
+@pytest.mark.parametrize("momentum", [0.0, 0.8])
+def test_rmsprop_eps_outside_the_root_two_steps(centered, momentum):
+    kw = dict(learning_rate=0.01, rho=0.9, momentum=momentum, epsilon=0.1, centered=centered)
+    p1, p2 = steps(RMSprop(epsilon_outside_sqrt=True, **kw), [G1, G2])
+    e1, e2 = rmsprop_eps_outside_by_hand([G1, G2], 0.01, 0.9, 0.1, momentum, centered)
+    close(p1, e1)
+    close(p2, e2)
+    inside = steps(RMSprop(**kw), [G1, G2])[1]
+    assert np.max(np.abs(inside - e2)) > 1e-3      # the switch changes the update
+
+
+def test_rmsprop_eps_outside_the_root_literal_numbers():
+    # p = 1, g = 1, rho = 0.9, eps = 0.1, lr = 0.1: v = 0.1, p = 1 - 0.1 / (sqrt(0.1) + 0.1)
+    (p1,) = steps(RMSprop(learning_rate=0.1, epsilon=0.1, epsilon_outside_sqrt=True),
+                  [np.array([1.0])], np.array([1.0]))
+    assert abs(p1[0] - 0.7597469266479578) < 1e-12
+
+
+def test_rmsprop_eps_outside_the_root_is_off_by_default():
+    assert RMSprop().epsilon_outside_sqrt is False
+
+
 # ---------------------------------------------------------------------------- Adam
 
 def adam_by_hand(grads, lr, b1, b2, eps, amsgrad=False):
@@ -156,6 +202,148 @@ def test_adam_amsgrad_uses_the_running_max():
     close(p2, e2)
     _, plain2 = adam_by_hand([g_big, g_small], 0.01, 0.9, 0.5, 1e-7)
     assert np.max(np.abs(e2 - plain2)) > 1e-4     # the test can tell the two apart
+
+
+# ------------------------------------------------------- weight decay, AdamW, Adagrad, Nadam
+
+def test_adamw_decays_every_weight_before_the_adam_step():
+    lr, wd = 0.01, 0.3
+    p1, p2 = steps(AdamW(learning_rate=lr, weight_decay=wd, epsilon=0.1), [G1, G2])
+    p, m, v, out = P0.copy(), 0.0, 0.0, []
+    for t, g in enumerate([G1, G2], start=1):
+        p = p - p * wd * lr                                   # decoupled decay, first
+        alpha = lr * math.sqrt(1 - 0.999**t) / (1 - 0.9**t)
+        m = m + (g - m) * (1 - 0.9)
+        v = v + (g * g - v) * (1 - 0.999)
+        p = p - alpha * m / (np.sqrt(v) + 0.1)
+        out.append(p)
+    close(p1, out[0])
+    close(p2, out[1])
+    plain = steps(Adam(learning_rate=lr, epsilon=0.1), [G1, G2])[1]
+    assert np.max(np.abs(plain - p2)) > 1e-4                  # the decay shows
+
+
+def test_weight_decay_works_for_every_optimizer_as_keras_base_class():
+    (p1,) = steps(SGD(learning_rate=0.1, weight_decay=0.5), [G1])
+    close(p1, (P0 - P0 * 0.5 * 0.1) - 0.1 * G1)
+
+
+def test_adamw_needs_a_weight_decay():
+    assert AdamW().weight_decay == 0.004
+    with pytest.raises(ValueError, match="weight_decay"):
+        AdamW(weight_decay=None)
+
+
+def test_adagrad_two_steps():
+    lr, acc0, eps = 0.1, 0.1, 0.01
+    p1, p2 = steps(Adagrad(learning_rate=lr, initial_accumulator_value=acc0, epsilon=eps),
+                   [G1, G2])
+    acc1 = acc0 + G1**2
+    e1 = P0 - lr * G1 / np.sqrt(acc1 + eps)
+    acc2 = acc1 + G2**2
+    e2 = e1 - lr * G2 / np.sqrt(acc2 + eps)
+    close(p1, e1)
+    close(p2, e2)
+
+
+def test_adagrad_literal_first_step():
+    # p = 1, g = 1, lr = 0.1, acc0 = 0.1, eps = 1e-7: acc = 1.1, p = 1 - 0.1 / sqrt(1.1 + 1e-7)
+    (p1,) = steps(Adagrad(learning_rate=0.1), [np.array([1.0])], np.array([1.0]))
+    assert abs(p1[0] - (1 - 0.1 / math.sqrt(1.1000001))) < 1e-12
+    assert abs(p1[0] - 0.9046537454093613) < 1e-12          # eps in the root: 1.1 alone gives ...7410754
+
+
+def nadam_by_hand(grads, lr, b1, b2, eps):
+    p, m, v, P, out = P0.copy(), 0.0, 0.0, 1.0, []
+    for t, g in enumerate(grads, start=1):
+        u_t, u_next = b1 * (1 - 0.5 * 0.96**t), b1 * (1 - 0.5 * 0.96**(t + 1))
+        P = P * u_t
+        m = m + (g - m) * (1 - b1)
+        v = v + (g * g - v) * (1 - b2)
+        m_hat = u_next * m / (1 - P * u_next) + (1 - u_t) * g / (1 - P)
+        v_hat = v / (1 - b2**t)
+        p = p - lr * m_hat / (np.sqrt(v_hat) + eps)
+        out.append(p)
+    return out
+
+
+def test_nadam_three_steps():
+    grads = [G1, G2, G1 - G2]
+    got = steps(Nadam(learning_rate=0.01, epsilon=0.1), grads)
+    for a, b in zip(got, nadam_by_hand(grads, 0.01, 0.9, 0.999, 0.1)):
+        close(a, b)
+    adam = steps(Adam(learning_rate=0.01, epsilon=0.1), grads)[-1]
+    assert np.max(np.abs(adam - got[-1])) > 1e-4
+
+
+def test_nadam_keeps_its_momentum_product_in_its_state():
+    opt = Nadam(learning_rate=0.01)
+    p = P0.copy()
+    opt.apply([p], [G1])
+    state = opt.state_arrays()
+    assert len(state) == 1 + 2 + 1                             # iterations, m, v, u_product
+    close(state[-1], 0.9 * (1 - 0.5 * 0.96))
+    twin, q = Nadam(learning_rate=0.01), p.copy()
+    twin.set_state_arrays(state)
+    opt.apply([p], [G2])
+    twin.apply([q], [G2])
+    np.testing.assert_array_equal(p, q)
+
+
+# ------------------------------------------------------------------- the learning rate
+
+def test_the_learning_rate_is_a_float_of_floatx_as_keras_reads_it():
+    config.set_floatx("float32")                  # Keras' default; the module fixture restores
+    opt = Adam()
+    assert type(opt.learning_rate) is np.float32 and float(opt.learning_rate) == float(np.float32(1e-3))
+    opt.learning_rate = 0.1
+    assert float(opt.learning_rate) == 0.10000000149011612
+
+
+def test_a_schedule_is_read_at_iterations_before_the_step():
+    lr = optimizers.schedules.PiecewiseConstantDecay([0], [0.1, 0.01])   # step 0: 0.1, then 0.01
+    opt = SGD(learning_rate=lr)
+    assert opt.learning_rate == 0.1
+    (p1, p2) = steps(opt, [G1, G2])
+    close(p1, P0 - 0.1 * G1)
+    close(p2, p1 - 0.01 * G2)
+    assert opt.learning_rate == 0.01 and opt.iterations == 2
+
+
+def test_a_schedule_cannot_be_set_over():
+    opt = SGD(learning_rate=optimizers.schedules.ExponentialDecay(0.1, 10, 0.5))
+    with pytest.raises(TypeError, match="not settable"):
+        opt.learning_rate = 0.01
+
+
+@pytest.mark.parametrize("opt", [
+    SGD(learning_rate=0.5, momentum=0.5, nesterov=True, clipnorm=2.0),
+    RMSprop(rho=0.8, centered=True, epsilon_outside_sqrt=True, weight_decay=0.1),
+    Adam(amsgrad=True, global_clipnorm=1.0), AdamW(weight_decay=0.01), Adagrad(epsilon=0.5),
+    Nadam(beta_2=0.9, clipvalue=0.5),
+    Adam(learning_rate=optimizers.schedules.CosineDecay(0.1, 20, alpha=0.1))],
+    ids=lambda o: type(o).__name__)
+def test_config_round_trip(opt):
+    data = optimizers.serialize(opt)
+    assert data["module"] == "keras.optimizers" and data["class_name"] == type(opt).__name__
+    again = optimizers.deserialize(json.loads(json.dumps(data)))
+    assert type(again) is type(opt) and again.get_config() == opt.get_config()
+    grads = [G1, G2]
+    for a, b in zip(steps(opt, grads), steps(again, grads)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_from_config_drops_keras_defaults_and_refuses_what_it_lacks():
+    keras_config = {"name": "adam", "learning_rate": 0.01, "weight_decay": None,
+                    "clipnorm": None, "global_clipnorm": None, "clipvalue": None,
+                    "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
+                    "loss_scale_factor": None, "gradient_accumulation_steps": None,
+                    "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-07, "amsgrad": False}
+    assert Adam.from_config(keras_config).get_config()["learning_rate"] == 0.01
+    with pytest.raises(ValueError, match=r"Adam: tinylstm does not support use_ema=True"):
+        Adam.from_config({**keras_config, "use_ema": True})
+    with pytest.raises(ValueError, match=r"Adam: unknown config key 'nesterov'"):
+        Adam.from_config({**keras_config, "nesterov": True})
 
 
 # ------------------------------------------------------------------------ clipping
@@ -291,7 +479,9 @@ def test_get():
     assert type(optimizers.get("RMSprop")) is RMSprop
     assert type(optimizers.get("SGD")) is SGD
     assert optimizers.get("adam") is not optimizers.get("adam")
-    with pytest.raises(ValueError, match=r"'adamw'.*\['adam', 'rmsprop', 'sgd'\]"):
-        optimizers.get("adamw")
+    assert type(optimizers.get("adamw")) is AdamW and type(optimizers.get("Nadam")) is Nadam
+    with pytest.raises(ValueError, match=r"'adamax'.*\['adagrad', 'adam', 'adamw', 'nadam', "
+                                         r"'rmsprop', 'sgd'\]"):
+        optimizers.get("adamax")
     with pytest.raises(TypeError):
         optimizers.get(0.01)

@@ -15,7 +15,7 @@ from tinylstm import gradcheck, initializers, losses, optimizers, saving
 from tinylstm.layers import LSTM, Dense, Input, RepeatVector
 from tinylstm.models import Sequential
 
-from helpers import randomize
+from helpers import randomize, state_of
 
 T, D = 6, 2
 
@@ -28,63 +28,16 @@ def trained_model(rng, optimizer="adam"):
     return model
 
 
-def snapshot(model):
-    return model.get_weights(), model.optimizer.state_arrays()
-
-
-def assert_unchanged(model, before):
-    weights, state = snapshot(model)
-    assert len(weights) == len(before[0]) and len(state) == len(before[1])
-    for a, b in zip(weights + state, before[0] + before[1]):
-        np.testing.assert_array_equal(a, b)
-
-
-GOOD_X = (8, T, D)
-GOOD_Y = (8, T, 1)
-
-
-def bad_fit_calls(rng):
-    x, y = rng.standard_normal(GOOD_X), rng.standard_normal(GOOD_Y)
-    nan_x = x.copy()
-    nan_x[0, 0, 0] = np.nan
-    inf_y = y.copy()
-    inf_y[1, 2, 0] = np.inf
-    return [
-        ("2-D data to an LSTM", ValueError, "reshape", dict(x=x[:, :, 0], y=y)),
-        ("wrong feature count", ValueError, r"\(None, 6, 2\)", dict(x=rng.standard_normal((8, T, 3)), y=y)),
-        ("wrong target shape", ValueError, "target expected shape", dict(x=x, y=y[:, :, 0])),
-        ("x and y lengths differ", ValueError, "same number of samples", dict(x=x, y=y[:5])),
-        ("non-numeric x", TypeError, "numeric", dict(x=np.full(GOOD_X, "a"), y=y)),
-        ("empty x", ValueError, "empty", dict(x=np.zeros((0, T, D)), y=y[:0])),
-        ("NaN in x", ValueError, "NaN", dict(x=nan_x, y=y)),
-        ("inf in y", ValueError, "NaN or infinite", dict(x=x, y=inf_y)),
-        ("batch_size 0", ValueError, "batch_size.*positive integer, got 0", dict(x=x, y=y, batch_size=0)),
-        ("epochs -1", ValueError, "epochs.*non-negative", dict(x=x, y=y, epochs=-1)),
-        ("validation_split 1.5", ValueError, "validation_split", dict(x=x, y=y, validation_split=1.5)),
-        ("bad validation_data", ValueError, "validation_data|target", dict(x=x, y=y, validation_data=(x, y[:, :, 0]))),
-    ]
-
-
-@pytest.mark.parametrize("case", range(12))
-def test_refused_fit_changes_nothing(rng, case):
-    model = trained_model(rng)
-    label, exc, pattern, kwargs = bad_fit_calls(rng)[case]
-    before = snapshot(model)
-    with pytest.raises(exc, match=pattern):
-        model.fit(verbose=0, **kwargs)
-    assert_unchanged(model, before)
-
-
 def test_refused_evaluate_and_predict(rng):
     model = trained_model(rng)
-    before = snapshot(model)
+    before = state_of(model)
     with pytest.raises(ValueError, match="expected shape"):
         model.predict(rng.standard_normal((3, T + 1, D)))
     with pytest.raises(ValueError, match="batch_size"):
         model.predict(rng.standard_normal((3, T, D)), batch_size=0)
     with pytest.raises(ValueError, match="same number of samples"):
         model.evaluate(rng.standard_normal((3, T, D)), rng.standard_normal((2, T, 1)), verbose=0)
-    assert_unchanged(model, before)
+    assert state_of(model) == before
 
 
 def test_fit_before_compile():
@@ -102,7 +55,7 @@ def test_fit_before_compile():
     (lambda: LSTM(3, activation="tanhh"), ValueError, "'tanhh'.*'relu'"),
     (lambda: Dense(3, kernel_initializer="glorot"), ValueError, "glorot_uniform"),
     (lambda: LSTM(3, dropuot=0.1), TypeError, "dropuot"),
-    (lambda: optimizers.get("adamw"), ValueError, "rmsprop"),
+    (lambda: optimizers.get("adamax"), ValueError, "rmsprop"),
     (lambda: losses.get("mean_square_error"), ValueError, "mean_squared_error"),
     (lambda: initializers.get("gaussian"), ValueError, "lecun_normal"),
 ])
@@ -111,7 +64,7 @@ def test_bad_arguments_are_named(make, exc, pattern):
         make()
 
 
-def test_unknown_loss_in_compile_leaves_model_uncompiled(rng):
+def test_unknown_loss_in_compile_leaves_model_uncompiled():
     model = Sequential([Dense(1, input_shape=(2,))])
     with pytest.raises(ValueError, match="mean_squared_error"):
         model.compile(optimizer="adam", loss="msee")
@@ -147,15 +100,17 @@ def test_nonfinite_loss_stops_and_keeps_last_finite_weights(rng):
     x, y = 1e3 * rng.standard_normal((64, 2)), rng.standard_normal((64, 1))
     after_each_batch = []
     spy = tinylstm.callbacks.LambdaCallback(
-        on_train_batch_end=lambda b, logs: after_each_batch.append(model.get_weights()))
+        on_train_batch_end=lambda b, logs: after_each_batch.append((logs["loss"], model.get_weights())))
     with pytest.warns(RuntimeWarning, match="last finite step"):
         history = model.fit(x, y, epochs=100, batch_size=4, callbacks=[spy], verbose=0)
     assert history.nonfinite is not None and not np.isfinite(history.nonfinite["loss"])
     assert not np.isfinite(history.history["loss"][-1])
-    assert len(history.epoch) < 100
+    assert len(history.epoch) == history.nonfinite["epoch"] + 1 < 100
+    losses = [loss for loss, _ in after_each_batch]
+    assert not np.isfinite(losses[-1]) and np.isfinite(losses[-2])      # stopped at the first
     weights = model.get_weights()
     assert all(np.isfinite(w).all() for w in weights)
-    for a, b in zip(weights, after_each_batch[-1]):        # the last finite step's weights
+    for a, b in zip(weights, after_each_batch[-2][1]):     # the weights after the last finite step
         np.testing.assert_array_equal(a, b)
 
 
@@ -197,11 +152,11 @@ def foreign_files(tmp_path, model, rng):
 def test_load_refuses_foreign_files_and_changes_nothing(tmp_path, rng):
     model = trained_model(rng)
     names = foreign_files(tmp_path, model, rng)
-    before = snapshot(model)
+    before = state_of(model)
     for name in names:
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match=str(tmp_path / name)):
             model.load_weights(tmp_path / name)
-        assert_unchanged(model, before)
+        assert state_of(model) == before
     other = Sequential([LSTM(4, input_shape=(T, D), return_sequences=True),
                         LSTM(1, use_bias=False, return_sequences=True)])   # 5 weights, like the model
     with pytest.raises(ValueError, match="is .0003/Dense/kernel., .* expects .0003/LSTM/kernel."):
@@ -303,10 +258,10 @@ def test_malformed_inputs_raise_and_change_nothing(rng, shape, poison, batch_siz
         x.reshape(-1)[0] = poison
     valid = (tuple(shape[1:]) == (T, D) and shape[0] > 0 and poison is None and batch_size >= 1)
     y = np.zeros((shape[0] if shape else 1, T, 1))
-    before = snapshot(model)
+    before = state_of(model)
     if valid:
         model.fit(x, y, batch_size=batch_size, verbose=0)
         return
     with pytest.raises((ValueError, TypeError)):
         model.fit(x, y, batch_size=batch_size, verbose=0)
-    assert_unchanged(model, before)
+    assert state_of(model) == before

@@ -29,9 +29,10 @@ def floatx():
 def set_floatx(value):
     """Set the float type used for new weights and for the data given to models."""
     global _FLOATX
-    if value not in _VALID_FLOATX:
-        raise ValueError(f"set_floatx: expected one of {_VALID_FLOATX}, got {value!r}")
-    _FLOATX = value
+    if not isinstance(value, str) or value not in _VALID_FLOATX:
+        raise ValueError(f"set_floatx: expected one of the names {_VALID_FLOATX}, got {value!r}"
+                         + ("; pass its name, np.dtype(...).name" if isinstance(value, np.dtype) else ""))
+    _FLOATX = str(value)
 
 
 def dtype():

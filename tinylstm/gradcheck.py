@@ -36,7 +36,11 @@ TINY = 1e-30
 
 def numerical_gradient(f, x, eps=1e-3):
     """dF/dx by fourth-order central differences, perturbing ``x`` in place (and restoring it)."""
-    assert x.flags.c_contiguous, "numerical_gradient perturbs x through a flat view: x must be C-contiguous"
+    if not isinstance(x, np.ndarray) or not x.flags.c_contiguous:
+        got = type(x).__name__ if not isinstance(x, np.ndarray) else (
+            "a Fortran-order array" if x.flags.f_contiguous else "a strided view")
+        raise ValueError("numerical_gradient perturbs x in place through a flat view, so x must "
+                         f"be a C-contiguous NumPy array (np.ascontiguousarray makes one), got {got}")
     grad = np.zeros_like(x)
     flat, gflat = x.reshape(-1), grad.reshape(-1)
 
@@ -75,7 +79,7 @@ def check_layer(layer, inputs, seed=0, eps=1e-3):
     output entry gets a different weight. Returns {name: relative error} for
     each weight and each input ("input_0", ...).
     """
-    xs = [np.array(x, dtype=np.float64) for x in as_list(inputs)]
+    xs = [np.array(x, dtype=np.float64, order="C") for x in as_list(inputs)]
     if not layer.built:
         layer.build(unpack([(None,) + x.shape[1:] for x in xs]))
     _require_float64(xs + layer.weights)
@@ -103,7 +107,8 @@ def check_model(model, x, y, eps=1e-3):
     Returns {"layer/weight": relative error} for every weight of every layer,
     and "input_k" for each model input.
     """
-    xs = model._prepare(x, model.inputs, "input")
+    # our own C-order copies: numerical_gradient perturbs the inputs in place
+    xs = [np.array(a, order="C") for a in model._prepare(x, model.inputs, "input")]
     ys = model._prepare(y, model.outputs, "target")
     _require_float64(xs + model.weights)
 

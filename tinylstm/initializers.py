@@ -25,11 +25,12 @@ from ``tinylstm.utils.rng()``, the global generator that ``set_random_seed``
 seeds, so successive calls differ.
 Values are drawn in float64 and then cast, so float32 and float64 agree.
 """
+import inspect
 import math
 
 import numpy as np
 
-from tinylstm import config, utils
+from tinylstm import config, serialization, utils
 
 
 class Initializer:
@@ -54,6 +55,15 @@ class Initializer:
     def rng(self):
         """A generator fresh from this initializer's seed if it has one, else the global one."""
         return utils.rng() if self.seed is None else utils.rng(int(self.seed))
+
+    def get_config(self):
+        """The constructor's arguments, as Keras 3 writes them (``{"seed": None}`` ...)."""
+        params = inspect.signature(type(self).__init__).parameters
+        return {name: getattr(self, name) for name in params if name != "self"}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**serialization.constructor_kwargs(cls, config))
 
     def __repr__(self):
         return f"{type(self).__name__}(seed={self.seed})"
@@ -273,11 +283,23 @@ _SNAKE = {"zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": R
 _BY_NAME = {**_SNAKE, **{cls.__name__: cls for cls in _CLASSES}}
 
 
+def serialize(initializer):
+    """An initializer as Keras 3 writes it in a layer's config."""
+    return serialization.serialize(initializer, "keras.initializers")
+
+
+def deserialize(data):
+    """The initializer a ``serialize`` dict (tinylstm's or Keras') describes."""
+    return serialization.deserialize(data, {cls.__name__: cls for cls in _CLASSES}, "initializer")
+
+
 def get(identifier):
-    """An initializer instance from an instance (as is), a class, or a Keras name
-    (``"glorot_uniform"`` or ``"GlorotUniform"``)."""
+    """An initializer instance from an instance (as is), a class, a Keras name
+    (``"glorot_uniform"`` or ``"GlorotUniform"``) or a serialized config (a dict)."""
     if isinstance(identifier, Initializer):
         return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
     if isinstance(identifier, type) and issubclass(identifier, Initializer):
         return identifier()
     if isinstance(identifier, str):

@@ -64,6 +64,7 @@ class Trace:
 
     @property
     def name(self):
+        """The recorded layer's name."""
         return self.layer.name
 
     @property

@@ -1,4 +1,11 @@
-"""Weights to and from PyTorch (``nn.LSTM``, ``nn.Linear``) and from Keras 3.
+"""Models and weights to and from Keras 3 and PyTorch (``nn.LSTM``, ``nn.Linear``).
+
+Whole models travel as Keras 3's own ``.keras`` files (``keras_files.py``):
+
+    interop.save_keras(model, "m.keras")      # keras.models.load_model("m.keras") opens it
+    model = interop.load_keras("m.keras")     # a file Keras 3 saved, in tinylstm
+
+Weights alone, layer by layer, are below.
 
 Symbols: D input features, H units, K outputs of a Dense layer.
 
@@ -27,6 +34,7 @@ modules import torch when called, so ``import tinylstm`` never needs it.
 """
 import numpy as np
 
+from . import config, validation
 from .layers import LSTM
 
 GATES = 4   # i, f, c (g in PyTorch), o
@@ -160,9 +168,8 @@ def lstm_from_torch(torch_lstm, layer):
     if not layer.use_bias and b is not None and np.any(b != 0):
         raise ValueError(f"layer '{layer.name}' has no bias (use_bias=False) and the "
                          "nn.LSTM's biases are not zero: give the layer use_bias=True")
-    if not layer.built:
-        layer.build((None, None, W.shape[0]))
-    layer.set_weights([W, U, b] if layer.use_bias else [W, U])
+    _build_and_set(layer, (None, None, W.shape[0]), ["kernel", "recurrent_kernel", "bias"],
+                   [W, U, b] if layer.use_bias else [W, U])
 
 
 def _check_linear(layer, linear):
@@ -197,12 +204,38 @@ def dense_from_torch(linear, layer):
     is not): kernel = weight^T (D, K), bias = bias."""
     _check_linear(layer, linear)
     kernel = _to_numpy(linear.weight).T                    # (D, K)
+    _build_and_set(layer, (None, kernel.shape[0]), ["kernel", "bias"],
+                   [kernel, _to_numpy(linear.bias)] if layer.use_bias else [kernel])
+
+
+def _build_and_set(layer, input_shape, names, arrays):
+    """Build ``layer`` if it is not, then set ``arrays``; they are checked before the build,
+    so a refused call leaves an unbuilt layer unbuilt."""
     if not layer.built:
-        layer.build((None, kernel.shape[0]))
-    layer.set_weights([kernel, _to_numpy(linear.bias)] if layer.use_bias else [kernel])
+        dtype = layer.dtype or config.dtype()
+        like = [np.broadcast_to(np.zeros((), dtype), np.shape(a)) for a in arrays]
+        validation.weight_values(f"Layer '{layer.name}'", [f"'{n}'" for n in names], like, arrays)
+        layer.build(input_shape)
+    layer.set_weights(arrays)
 
 
 # -- Keras -----------------------------------------------------------------------
+def save_keras(model, filepath):
+    """Write ``model`` as Keras 3 writes a ``.keras`` file (config, weights, optimizer
+    state); the same as ``model.save(filepath)``. Needs h5py
+    (``pip install "tinylstm[keras-files]"``)."""
+    from . import keras_files
+    keras_files.save_model(model, filepath)
+
+
+def load_keras(filepath, compile=True):
+    """The model of a ``.keras`` file Keras 3 (or tinylstm) saved, made of tinylstm's layers
+    (LSTM, GRU, SimpleRNN, Dense, RepeatVector, Input); the same as
+    ``tinylstm.models.load_model``. Needs h5py."""
+    from . import keras_files
+    return keras_files.load_model(filepath, compile=compile)
+
+
 def from_keras(keras_model, model):
     """``model.set_weights(keras_model.get_weights())`` after checking every array.
 
@@ -213,7 +246,7 @@ def from_keras(keras_model, model):
     """
     theirs = keras_model.get_weights()
     their_names = [getattr(w, "path", f"weight {k}") for k, w in enumerate(keras_model.weights)]
-    ours = [(layer, key, w) for layer in model.layers for key, w in layer.params.items()]
+    ours = [(layer, key, w) for layer in model._weight_layers() for key, w in layer.params.items()]
     if len(theirs) != len(ours):
         raise ValueError(
             f"the Keras model has {len(theirs)} weight arrays {their_names}, tinylstm model "
@@ -227,4 +260,4 @@ def from_keras(keras_model, model):
                 and a.shape[-1] != w.shape[-1]:
             msg += f": {a.shape[-1] // layer.units} gates where an LSTM has {GATES} (i, f, c, o)"
         raise ValueError(msg)
-    model.set_weights(theirs)
+    model.set_weights(theirs)             # all or nothing: every value is checked first

@@ -6,18 +6,20 @@ sorted so that every node comes after the nodes it reads from. Then
     forward:   run the nodes in order, keeping each node's cache;
     backward:  run them in reverse, adding up the gradients of tensors that
                feed several nodes, while each layer adds into its own ``grads``;
-    training:  zero the grads, forward, loss, backward, optimizer step.
-"""
-import math
-import warnings
+    training:  zero the grads, forward, loss, backward, optimizer step
+               (the loop is in ``training.py``).
 
+Every public call checks what it is given before it changes anything: a
+refused call leaves weights, optimizer and compiled state as they were.
+"""
 import numpy as np
 
-from . import callbacks as callbacks_module
-from . import config, losses, optimizers, saving, utils, validation
+from . import (atomic, compile_utils, config, keras_files, model_config, optimizers, saving,
+               training, validation)
 from .layers.base import KerasTensor, Layer, as_list, unique_name, unpack
 from .layers.input_layer import Input, InputLayer
 from .ops import blas
+from .progbar import Progbar
 
 
 def _sort_nodes(inputs, outputs):
@@ -45,20 +47,42 @@ def _sort_nodes(inputs, outputs):
     return order
 
 
-def _accumulate(sums, logs, weight):
-    """sums[k] += weight * logs[k]: batch values towards a mean weighted by batch size."""
-    for k, v in logs.items():
-        sums[k] = sums.get(k, 0.0) + v * weight
+def _check_unique_names(layers):
+    """Keras refuses two different layers of one name in a model."""
+    names = [layer.name for layer in layers]
+    for name in names:
+        if names.count(name) > 1:
+            raise ValueError(f'The name "{name}" is used {names.count(name)} times in the '
+                             "model. All layer names should be unique.")
+
+
+def _producer(tensor):
+    node = tensor.node
+    if node is None or not node.inputs:
+        return "the model's input"
+    return f"layer '{node.layer.name}' ({type(node.layer).__name__})"
 
 
 class Model:
-    """A functional model, ``Model(inputs, outputs)``, with Keras' compile / fit / predict."""
+    """A functional model, ``Model(inputs, outputs)``, with Keras' compile / fit / predict.
+
+    ``inputs`` and ``outputs`` are symbolic tensors (or lists of them): call layers
+    on ``Input(shape)`` to build the graph, then name its ends.
+
+    Example::
+
+        x = Input((100, 1))
+        z = LSTM(1)(LSTM(32, return_sequences=True)(x))     # the latent value
+        encoder = Model(x, z)
+    """
 
     def __init__(self, inputs=None, outputs=None, name=None):
         self.name = name or unique_name("functional" if type(self) is Model else "sequential")
         self.optimizer = None
         self.loss = None
         self._loss_fns = []
+        self._metric_specs = []     # (log name, output index, function)
+        self._metrics_given = None  # compile's metrics argument, as given (for saving)
         self.stop_training = False
         self.history = None
         self.built = False
@@ -66,27 +90,30 @@ class Model:
             self._init_graph(inputs, outputs)
 
     def _init_graph(self, inputs, outputs):
-        self._inputs_were_list = isinstance(inputs, (list, tuple))
-        self._outputs_were_list = isinstance(outputs, (list, tuple))
-        self.inputs = as_list(inputs)
-        self.outputs = as_list(outputs)
-        for t in self.inputs + self.outputs:
+        inputs_were_list = isinstance(inputs, (list, tuple))
+        outputs_were_list = isinstance(outputs, (list, tuple))
+        inputs, outputs = as_list(inputs), as_list(outputs)
+        for t in inputs + outputs:
             if not isinstance(t, KerasTensor):
                 raise TypeError(f"Model: inputs and outputs must be symbolic tensors, got {t!r}")
-        self._nodes = _sort_nodes(self.inputs, self.outputs)
-        layers = [t.node.layer for t in self.inputs if t.node is not None]
-        for node in self._nodes:
+        nodes = _sort_nodes(inputs, outputs)
+        layers = [t.node.layer for t in inputs if t.node is not None]
+        for node in nodes:
             if node.layer not in layers:
                 layers.append(node.layer)
-        self._all_layers = layers
+        _check_unique_names(layers)
+        self._inputs_were_list, self._outputs_were_list = inputs_were_list, outputs_were_list
+        self.inputs, self.outputs, self._nodes, self._all_layers = inputs, outputs, nodes, layers
         self.built = True
 
     # -- structure ---------------------------------------------------------
     @property
     def layers(self):
+        """The layers, inputs included, each once (a Sequential: its stack)."""
         return list(self._all_layers) if self.built else []
 
     def get_layer(self, name=None, index=None):
+        """The layer called ``name``, or the one at ``index`` of ``layers``."""
         if index is not None:
             return self.layers[index]
         for layer in self.layers:
@@ -95,38 +122,52 @@ class Model:
         raise ValueError(f"No such layer: {name}. Existing layers are: {[l.name for l in self.layers]}")
 
     def _weight_layers(self):
-        return [layer for layer in self.layers if layer.params]
+        """The layers with weights, each once: a layer used twice is one set of weights."""
+        unique = []
+        for layer in self.layers:
+            if layer.params and all(layer is not u for u in unique):
+                unique.append(layer)
+        return unique
 
     @property
     def weights(self):
+        """The live weight arrays of every layer, each layer once, in Keras' order."""
         return [w for layer in self._weight_layers() for w in layer.params.values()]
 
     def _grads(self):
         return [g for layer in self._weight_layers() for g in layer.grads.values()]
 
+    def _trainable_weights(self):
+        return [w for layer in self._weight_layers() if layer.trainable for w in layer.params.values()]
+
+    def _trainable_grads(self):
+        return [g for layer in self._weight_layers() if layer.trainable for g in layer.grads.values()]
+
     def get_weights(self):
+        """Copies of ``weights``: ``keras_model.set_weights(model.get_weights())`` works."""
         return [w.copy() for w in self.weights]
 
     def set_weights(self, weights):
-        weights = list(weights)
-        own = self.weights
+        """Assign every weight, or none: all arrays are checked (shape, real, finite, fit
+        the float type) before the first is written."""
+        weights, own = list(weights), self.weights
         if len(weights) != len(own):
             raise ValueError(f"Model '{self.name}' expects {len(own)} weight arrays, got {len(weights)}")
-        for k, (old, new) in enumerate(zip(own, weights)):
-            if np.shape(new) != old.shape:
-                raise ValueError(f"Model '{self.name}' weight {k}: expected shape {old.shape}, got {np.shape(new)}")
-        for old, new in zip(own, weights):
-            old[...] = new
+        new = validation.weight_values(f"Model '{self.name}'", range(len(own)), own, weights)
+        atomic.assign(zip(own, new))
 
     def count_params(self):
+        """The number of weight entries, a shared layer counted once."""
         return int(sum(w.size for w in self.weights))
 
     @property
     def input_shape(self):
+        """The input's shape, ``None`` for the batch (a list for several inputs)."""
         return unpack([t.shape for t in self.inputs])
 
     @property
     def output_shape(self):
+        """The output's shape, ``None`` for the batch (a list for several outputs)."""
         return unpack([t.shape for t in self.outputs])
 
     # -- the graph, forward and backward ---------------------------------------
@@ -165,44 +206,94 @@ class Model:
     def __call__(self, x):
         if any(isinstance(t, KerasTensor) for t in as_list(x)):
             raise NotImplementedError("calling a model on symbolic tensors (nesting models) is not supported")
-        return self.predict(x, batch_size=len(as_list(x)[0]), verbose=0)
+        xs = self._check_x(x)
+        self._ensure_built(xs)
+        return self._predict(xs, len(xs[0]))
 
-    # -- data --------------------------------------------------------------
+    # -- data: checked whole before anything is built or changed ----------------------
     def _dtype(self):
         weights = self.weights
         return weights[0].dtype if weights else config.dtype()
 
+    def _n_arrays(self, what):
+        """How many input (or target) arrays the model takes: one per input (output)."""
+        if not self.built:
+            return 1                            # a Sequential not built yet
+        return len(self.inputs if what == "input" else self.outputs)
+
     def _arrays(self, data, what):
-        """Numeric, non-empty, finite arrays of the model's float type (checked before building)."""
-        return validation.float_arrays(f"Model '{self.name}'", data, what, self._dtype())
+        """Numeric, non-empty, finite arrays of the model's float type, one per input (output)."""
+        return validation.float_arrays(f"Model '{self.name}'", data, what, self._dtype(),
+                                       self._n_arrays(what))
 
     def _prepare(self, data, tensors, what):
         """The arrays for ``tensors`` (the model's inputs or outputs), checked against their shapes."""
         arrays = self._arrays(data, what)
-        validation.match_shapes(f"Model '{self.name}'", arrays, tensors, what)
+        validation.match_shapes(f"Model '{self.name}'", arrays, [t.shape for t in tensors], what)
         return arrays
 
-    def _xy(self, x, y):
-        """Validated (xs, ys) for training or evaluation; nothing is changed if they are refused."""
+    def _io_shapes(self, xs):
+        """(input shapes, output shapes, what makes each output) for data ``xs``."""
+        return ([t.shape for t in self.inputs], [t.shape for t in self.outputs],
+                [_producer(t) for t in self.outputs])
+
+    def _check_x(self, x):
+        xs = self._arrays(x, "input")
+        validation.match_shapes(f"Model '{self.name}'", xs, self._io_shapes(xs)[0], "input")
+        return xs
+
+    def _check_xy(self, x, y):
+        """Validated (xs, ys); nothing is built or changed, whether they pass or not."""
+        owner = f"Model '{self.name}'"
         xs, ys = self._arrays(x, "input"), self._arrays(y, "target")
+        in_shapes, out_shapes, producers = self._io_shapes(xs)
+        validation.match_shapes(owner, xs, in_shapes, "input")
+        validation.match_shapes(owner, ys, out_shapes, "target", producers)
+        validation.same_length(owner, xs, ys)
+        return xs, ys
+
+    def _xy(self, x, y):
+        """Validated (xs, ys), the model built for them if it was not."""
+        xs, ys = self._check_xy(x, y)
         self._ensure_built(xs)
-        validation.match_shapes(f"Model '{self.name}'", xs, self.inputs, "input")
-        validation.match_shapes(f"Model '{self.name}'", ys, self.outputs, "target")
-        validation.same_length(f"Model '{self.name}'", xs, ys)
         return xs, ys
 
     def _ensure_built(self, xs):
         """Sequential models without an input shape are built on first data."""
 
-    # -- training ------------------------------------------------------------
+    # -- compile ---------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None):
-        # resolve every name first: a refused compile leaves the model as it was
+        """Say how the model trains: with which optimizer, on which loss, logging which metrics.
+
+        Args:
+            optimizer: a name (``"rmsprop"``, ``"adam"``, ``"sgd"``, ...; Keras' defaults)
+                or an ``Optimizer`` instance, e.g. ``Adam(learning_rate=1e-3)``.
+            loss: a name (``"mse"``, ``"mean_absolute_error"``, ...), a ``Loss``, or a
+                pair ``(loss_fn, grad_fn)`` of your own; for several outputs one loss for
+                all (the losses add up) or a list with one per output.
+            metrics: a list of names logged beside the loss (``["mae"]``); for several
+                outputs one list per output, logged as ``<output layer>_mae``.
+
+        As in Keras, compiling again keeps the weights and replaces the optimizer, so
+        training restarts its moments. Everything is checked first: a refused compile
+        leaves the model as it was. Example:
+        ``model.compile(optimizer="rmsprop", loss="mean_squared_error")``.
+        """
+        owner, n = f"Model '{self.name}'", self._n_arrays("target")
         opt = optimizers.get(optimizer)
-        loss_fns = [losses.get(l) for l in as_list(loss)] if loss is not None else []
-        metric_names = list(metrics or [])
-        metric_fns = [losses.get(m) for m in metric_names]
+        loss_fns = compile_utils.losses_per_output(owner, loss, n)
+        metric_specs = compile_utils.metrics_per_output(owner, metrics, n, self._output_names)
+        opt.check_params(self._trainable_weights())     # one optimizer, one model
         self.optimizer, self.loss, self._loss_fns = opt, loss, loss_fns
-        self._metric_names, self._metric_fns = metric_names, metric_fns
+        self._metric_specs, self._metrics_given = metric_specs, metrics
+
+    def _output_names(self):
+        """Keras names per-output logs by the output's layer ("dense_1_mae")."""
+        names = [t.node.layer.name for t in self.outputs]
+        return names if len(set(names)) == len(names) else [f"output_{k}" for k in range(len(names))]
+
+    def _metric_names(self):
+        return [name for name, _, _ in self._metric_specs]
 
     def _check_compiled(self, what):
         if self.optimizer is None or not self._loss_fns:
@@ -221,141 +312,142 @@ class Model:
         d_outputs = [self._losses_for(k).grad(y, p) for k, (y, p) in enumerate(zip(ys, preds))]
         return self._loss(ys, preds), d_outputs
 
-    def train_on_batch(self, x, y):
-        """One step: zero grads, forward, loss, backward, update. Returns the batch loss."""
-        self._check_compiled("train_on_batch")
-        xs, ys = self._xy(x, y)
-        return self._train_step(xs, ys)[0]
-
-    def _train_step(self, xs, ys):
-        """Zero grads, forward, loss, backward, update. A non-finite loss or gradient skips
-        the update, so the weights and the optimizer state stay at their last finite values."""
-        layers = self._weight_layers()
-        for layer in layers:
-            layer.zero_grads()
-        preds, caches = self._forward(xs)
-        loss, d_outputs = self._loss_and_grads(ys, preds)
-        self._backward(d_outputs, caches)
-        trainable = [layer for layer in layers if layer.trainable]
-        grads = [g for l in trainable for g in l.grads.values()]
-        if not (np.isfinite(loss) and all(np.isfinite(g).all() for g in grads)):
-            return float("nan") if np.isfinite(loss) else loss, preds
-        self.optimizer.apply([w for l in trainable for w in l.params.values()], grads)
-        return loss, preds
-
     def _metrics(self, ys, preds):
-        return {name: float(fn(ys[0], preds[0])) for name, fn in zip(self._metric_names, self._metric_fns)}
+        return {name: float(fn(ys[k], preds[k])) for name, k, fn in self._metric_specs}
+
+    # -- training, evaluation, prediction ---------------------------------------------
+    def train_on_batch(self, x, y):
+        """One optimizer step on the batch ``(x, y)``: zero grads, forward, loss, backward,
+        update. Returns the batch loss (NaN or infinite, and nothing changed, if the step
+        was not finite)."""
+        self._check_compiled("train_on_batch")
+        xs, ys = self._check_xy(x, y)
+        self.optimizer.check_params(self._trainable_weights() if self.built else [])
+        self._ensure_built(xs)
+        return training.train_step(self, xs, ys)[0]
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, initial_epoch=0):
-        self._check_compiled("fit")
-        owner = f"Model '{self.name}'.fit"
-        batch_size = validation.positive_int(owner, "batch_size", 32 if batch_size is None else batch_size)
-        epochs = validation.non_negative_int(owner, "epochs", epochs)
-        initial_epoch = validation.non_negative_int(owner, "initial_epoch", initial_epoch)
-        validation_split = validation.fraction(owner, "validation_split", validation_split)
-        verbose = 1 if verbose == "auto" else verbose
-        xs, ys = self._xy(x, y)
-        if validation_data is not None:
-            if not isinstance(validation_data, (list, tuple)) or len(validation_data) != 2:
-                raise ValueError(f"{owner}: validation_data expected a tuple (x_val, y_val)")
-            validation_data = self._xy(*validation_data)
-        elif validation_split:
-            split = int(math.ceil(len(xs[0]) * (1.0 - validation_split)))
-            validation_data = ([a[split:] for a in xs], [a[split:] for a in ys])
-            xs, ys = [a[:split] for a in xs], [a[:split] for a in ys]
-        n = len(xs[0])
-        steps = int(math.ceil(n / batch_size))
+        """Train the compiled model on ``(x, y)``; returns the ``History`` of the epochs.
 
-        history = callbacks_module.History()
-        cbs = list(callbacks or [])
-        if verbose:
-            cbs.append(callbacks_module.ProgbarLogger(verbose))
-        cbs.append(history)
-        cb = callbacks_module.CallbackList(cbs, self, {"epochs": epochs, "steps": steps, "verbose": verbose})
-        self.stop_training = False
-        cb.on_train_begin()
-        for epoch in range(initial_epoch, epochs):
-            cb.on_epoch_begin(epoch)
-            order = utils.rng().permutation(n) if shuffle else np.arange(n)
-            sums, seen = {}, 0
-            for step in range(steps):
-                idx = order[step * batch_size:(step + 1) * batch_size]
-                cb.on_train_batch_begin(step)
-                bx, by = [a[idx] for a in xs], [a[idx] for a in ys]
-                loss, preds = self._train_step(bx, by)
-                if not np.isfinite(loss):
-                    self._stop_on_nonfinite(history, epoch, step, loss)
-                    break
-                # Keras averages the epoch's loss over batches, weighted by batch size
-                _accumulate(sums, {"loss": loss, **self._metrics(by, preds)}, len(idx))
-                seen += len(idx)
-                cb.on_train_batch_end(step, {k: v / seen for k, v in sums.items()})
-                if self.stop_training:
-                    break
-            if history.nonfinite is not None:
-                cb.on_epoch_end(epoch, {"loss": history.nonfinite["loss"]})
-                break
-            logs = {k: v / seen for k, v in sums.items()}
-            if validation_data is not None:
-                val = self._evaluate(*validation_data, batch_size)    # validated once, above
-                logs.update({"val_" + k: v for k, v in val.items()})
-            cb.on_epoch_end(epoch, logs)
-            if self.stop_training:
-                break
-        cb.on_train_end()
-        self.history = history
-        return history
+        Keras' semantics: each epoch shuffles the samples (``shuffle=True``) and
+        takes one optimizer step per batch of ``batch_size`` (32; the last batch may
+        be smaller). The logged ``loss`` and metrics are the epoch's means over its
+        samples (batches weighted by their size), computed while the weights move;
+        ``val_*`` are computed on the validation data after the epoch. A model
+        fitted again goes on from where it is (weights, optimizer state), and
+        ``epochs`` counts from ``initial_epoch``, not from zero.
 
-    def _stop_on_nonfinite(self, history, epoch, step, loss):
-        history.nonfinite = {"epoch": epoch, "batch": step, "loss": loss}
-        warnings.warn(
-            f"Model '{self.name}': the loss became {loss} at epoch {epoch + 1}, batch {step + 1}; "
-            "training stopped and the weights are those of the last finite step "
-            "(try a smaller learning_rate, or clipnorm in the optimizer)", RuntimeWarning)
-        self.stop_training = True
+        Args:
+            x, y: arrays (a list of arrays for several inputs or outputs).
+            batch_size: samples per step.
+            epochs: train until this epoch index (the number of epochs if
+                ``initial_epoch`` is 0).
+            verbose: "auto" or 1 a progress bar (one line per epoch off a terminal),
+                2 one line per epoch, 0 nothing.
+            callbacks: ``tinylstm.callbacks`` instances (``EarlyStopping``, ...).
+            validation_split: the fraction of the samples, taken from the end,
+                kept out of training to validate on.
+            validation_data: ``(x_val, y_val)``, used instead of a split.
+            shuffle: shuffle the samples each epoch.
+            initial_epoch: the epoch to start from (for a resumed run).
+
+        Everything is checked before training starts: a refused fit changes nothing.
+        A step whose loss or update is NaN or infinite is not applied and stops
+        training (``TerminateOnNaN``, part of every fit). Example:
+        ``history = model.fit(x, x, epochs=10, batch_size=50, validation_split=0.2)``.
+        """
+        return training.fit(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
+                            callbacks=callbacks, validation_split=validation_split,
+                            validation_data=validation_data, shuffle=shuffle,
+                            initial_epoch=initial_epoch)
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", return_dict=False):
+        """The compiled loss and metrics on ``(x, y)``, in batches of ``batch_size`` (32).
+
+        Returns the loss (a float) when nothing else is compiled, else the list
+        ``[loss, *metrics]``, or a dict of them with ``return_dict=True``; each a
+        mean over the samples (batches weighted by their size), as Keras.
+        ``verbose``: "auto" or 1 a progress bar, 2 one line, 0 nothing.
+        """
         self._check_compiled("evaluate")
-        batch_size = validation.positive_int(f"Model '{self.name}'.evaluate", "batch_size",
-                                             32 if batch_size is None else batch_size)
-        result = self._evaluate(*self._xy(x, y), batch_size)
+        owner = f"Model '{self.name}'.evaluate"
+        batch_size = validation.positive_int(owner, "batch_size", 32 if batch_size is None else batch_size)
+        verbose = validation.verbosity(owner, verbose)
+        result = self._evaluate(*self._xy(x, y), batch_size, verbose)
         if return_dict:
             return result
         return result["loss"] if len(result) == 1 else list(result.values())
 
-    def _evaluate(self, xs, ys, batch_size):
+    def _evaluate(self, xs, ys, batch_size, verbose=0):
         """{"loss": ..., metrics...} on validated arrays, batch-size-weighted means."""
         sums, n = {}, len(xs[0])
-        for start in range(0, n, batch_size):
+        bar = Progbar(-(-n // batch_size), verbose=verbose,
+                      stateful_metrics=["loss"] + self._metric_names())
+        for step, start in enumerate(range(0, n, batch_size)):
             bx = [a[start:start + batch_size] for a in xs]
             by = [a[start:start + batch_size] for a in ys]
             preds, _ = self._forward(bx)
-            _accumulate(sums, {"loss": self._loss(by, preds), **self._metrics(by, preds)}, len(bx[0]))
+            training.accumulate(sums, {"loss": self._loss(by, preds), **self._metrics(by, preds)},
+                                len(bx[0]))
+            seen = start + len(bx[0])
+            bar.update(step + 1, [(k, v / seen) for k, v in sums.items()])
         return {k: v / n for k, v in sums.items()}
 
     def predict(self, x, batch_size=None, verbose="auto"):
-        batch_size = validation.positive_int(f"Model '{self.name}'.predict", "batch_size",
-                                             32 if batch_size is None else batch_size)
-        xs = self._arrays(x, "input")
+        """The model's output for ``x``, computed in batches of ``batch_size`` (32): an array,
+        or a list of arrays for a model built with a list of outputs.
+        ``verbose``: "auto" or 1 a progress bar, 2 one line, 0 nothing (as Keras)."""
+        owner = f"Model '{self.name}'.predict"
+        batch_size = validation.positive_int(owner, "batch_size", 32 if batch_size is None else batch_size)
+        verbose = validation.verbosity(owner, verbose)
+        xs = self._check_x(x)
         self._ensure_built(xs)
-        validation.match_shapes(f"Model '{self.name}'", xs, self.inputs, "input")
-        chunks = [self._forward([a[s:s + batch_size] for a in xs])[0]
-                  for s in range(0, len(xs[0]), batch_size)]
+        return self._predict(xs, batch_size, verbose)
+
+    def _predict(self, xs, batch_size, verbose=0):
+        n = len(xs[0])
+        bar = Progbar(-(-n // batch_size), verbose=verbose)
+        chunks = []
+        for step, start in enumerate(range(0, n, batch_size)):
+            chunks.append(self._forward([a[start:start + batch_size] for a in xs])[0])
+            bar.update(step + 1)
         outs = [np.concatenate([c[k] for c in chunks]) for k in range(len(self.outputs))]
         return outs if self._outputs_were_list else outs[0]
 
     # -- weights on disk (see saving.py) ------------------------------------------
     def save_weights(self, filepath):
-        """Write every weight to an ``.npz`` file (no pickle), atomically."""
+        """Write every weight, atomically: ``.npz`` (tinylstm's, NumPy only) or
+        ``.weights.h5`` (Keras 3's HDF5 file, which ``keras_model.load_weights`` reads;
+        needs h5py). A ``.keras`` path is refused: that is ``save``."""
         saving.save_weights(self, filepath)
 
     def load_weights(self, filepath):
-        """Read weights written by ``save_weights``; nothing is assigned unless all of them fit."""
+        """Read weights written by ``save_weights`` (or Keras 3's ``.weights.h5``); nothing
+        is assigned unless all of them fit the model."""
         saving.load_weights(self, filepath)
+
+    # -- the whole model: its config and its file (model_config.py, keras_files.py) ---------
+    def get_config(self):
+        """The model as Keras 3's config: its layers and how they are connected."""
+        return model_config.functional_config(self)
+
+    @classmethod
+    def from_config(cls, config):
+        """The model a config describes (tinylstm's ``get_config()`` or Keras 3's), with
+        new weights: the layers are made and connected, not loaded."""
+        return model_config.functional_from_config(config, cls)
+
+    def save(self, filepath, overwrite=True):
+        """Write the whole model to a ``.keras`` file, atomically: its config, its weights
+        and the optimizer's state, as Keras 3 writes it (``keras.models.load_model`` opens
+        it; h5py needed). ``tinylstm.models.load_model`` reads it back, ready to train on
+        where it stopped."""
+        keras_files.save_model(self, filepath, overwrite)
 
     # -- summary -------------------------------------------------------------
     def summary(self, print_fn=None, line_length=65):
+        """Print the classic Keras table: each layer, its output shape and its parameter count."""
         print_fn = print_fn or print
         cols = (29, 26, line_length - 55)
         rows = []
@@ -386,7 +478,12 @@ class Model:
 
 
 class Sequential(Model):
-    """A stack of layers, each feeding the next, as ``keras.Sequential``."""
+    """A stack of layers, each feeding the next, as ``keras.Sequential``.
+
+    Give the first layer an ``input_shape`` (or ``add(Input(shape))`` first), or let
+    the model build itself on the first data it sees. Example:
+    ``Sequential([LSTM(32, input_shape=(100, 1)), Dense(1)])``.
+    """
 
     def __init__(self, layers=None, name=None):
         super().__init__(name=name)
@@ -397,6 +494,7 @@ class Sequential(Model):
             self.add(layer)
 
     def add(self, layer):
+        """Append a layer (or an ``Input`` first); a refused layer is not added."""
         if isinstance(layer, KerasTensor):          # model.add(Input(shape=...))
             if self._stack or self._input is not None:
                 raise ValueError("Sequential: an Input can only be added first")
@@ -404,31 +502,81 @@ class Sequential(Model):
             return
         if not isinstance(layer, Layer):
             raise TypeError(f"Sequential.add: expected a layer, got {layer!r}")
-        if not self._stack and self._input is None and layer.input_shape_arg is not None:
-            self._input = Input(layer.input_shape_arg)
+        if any(other.name == layer.name and other is not layer for other in self._stack):
+            raise ValueError(
+                "All layers added to a Sequential model should have unique names. Name "
+                f"'{layer.name}' is already the name of a layer in this model. Update the "
+                "`name` argument to pass a unique name.")
+        input_ = self._input
+        if not self._stack and input_ is None and layer.input_shape_arg is not None:
+            input_ = Input(layer.input_shape_arg)
+        if input_ is not None:
+            self._extend_graph(input_, [layer])
+        self._input = input_
         self._stack.append(layer)
-        if self._input is not None:
-            self._extend_graph([layer])
 
-    def _extend_graph(self, new_layers):
+    def _extend_graph(self, input_, new_layers):
         """Call the new layers on the current output and make that the model's output."""
-        out = self.outputs[0] if self.built else self._input
+        out = self.outputs[0] if self.built else input_
         for layer in new_layers:
             out = layer(out)
             if isinstance(out, list):
-                raise ValueError(
-                    f"Sequential: layer '{layer.name}' has several outputs; "
-                    "return_state=True needs the functional API"
-                )
-        self._init_graph(self._input, out)
+                raise ValueError(_multi_output_message(layer))
+        self._init_graph(input_, out)
+
+    def _io_shapes(self, xs):
+        """Built: the graph's shapes. Not built: the shapes the stack would give, worked out
+        layer by layer without building anything, so bad data builds nothing."""
+        if self.built:
+            return super()._io_shapes(xs)
+        if not self._stack:
+            raise ValueError(f"Sequential model '{self.name}' has no layers")
+        shape = (None,) + xs[0].shape[1:]
+        in_shape = shape
+        for layer in self._stack:
+            try:
+                layer.check_input_shape(shape)
+            except ValueError as err:
+                raise ValueError(f"Model '{self.name}' built for input shape {in_shape}: "
+                                 f"{err}") from None
+            shape = layer.compute_output_shape(shape)
+            if isinstance(shape, list):
+                raise ValueError(_multi_output_message(layer))
+        last = self._stack[-1]
+        return [in_shape], [shape], [f"layer '{last.name}' ({type(last).__name__})"]
 
     def _ensure_built(self, xs):
         if not self.built:
-            if not self._stack:
-                raise ValueError("Sequential: the model has no layers")
-            self._input = Input(xs[0].shape[1:])
-            self._extend_graph(self._stack)
+            self._io_shapes(xs)                     # refuses data the stack cannot take
+            input_ = Input(xs[0].shape[1:])
+            self._extend_graph(input_, self._stack)
+            self._input = input_
 
     @property
     def layers(self):
+        """The stack of layers, in the order they were added (no Input)."""
         return list(self._stack)
+
+    def get_config(self):
+        """The model as Keras 3's Sequential config: its Input (if it has one) and layers."""
+        return model_config.sequential_config(self)
+
+    @classmethod
+    def from_config(cls, config):
+        return model_config.sequential_from_config(config, cls)
+
+
+def _multi_output_message(layer):
+    return (f"Sequential: layer '{layer.name}' has several outputs; "
+            "return_state=True needs the functional API")
+
+
+def load_model(filepath, compile=True):
+    """The model of a ``.keras`` file (written by ``model.save`` or by Keras 3), with its
+    weights, compiled as it was saved and with its optimizer's state unless
+    ``compile=False``. Needs h5py (``pip install "tinylstm[keras-files]"``).
+
+    Example: ``model = load_model("autoencoder.keras"); model.fit(x, x, epochs=5)``
+    trains on exactly where the saved model stopped.
+    """
+    return keras_files.load_model(filepath, compile=compile)

@@ -1,9 +1,12 @@
-"""Random state shared by initializers, shuffling and anything else that draws numbers.
+"""Random state shared by initializers, shuffling and anything else that draws numbers, and
+``Progbar`` (``keras.utils.Progbar``, from ``tinylstm/progbar.py``).
 
 ``set_random_seed(n)`` makes a run reproducible: the same seed gives the same
 weights, the same shuffles and so the same training history.
 """
 import numpy as np
+
+from .progbar import Progbar  # noqa: F401  (keras.utils.Progbar)
 
 _rng = np.random.default_rng()
 
@@ -22,3 +25,6 @@ def rng(seed=None):
     if seed is None:
         return _rng
     return np.random.default_rng(seed)
+
+
+__all__ = ["Progbar", "rng", "set_random_seed"]

@@ -8,7 +8,8 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="torch is not installed: pip install -e .[crosscheck]")
 
-from tinylstm import config, interop  # noqa: E402
+from tinylstm import interop  # noqa: E402
+from tinylstm.optimizers import RMSprop  # noqa: E402
 from tinylstm.gradcheck import relative_error  # noqa: E402
 from tinylstm.layers import LSTM, Dense  # noqa: E402
 
@@ -19,21 +20,6 @@ GRAD_RTOL = 1e-10
 def random_signed(rng, *shape):
     """Entries of random sign with magnitude in [0.1, 0.6]: no zeros, no constants."""
     return rng.uniform(0.1, 0.6, shape) * rng.choice([-1.0, 1.0], shape)
-
-
-@pytest.fixture(params=["numpy", "numba"])
-def backend(request):
-    """Each LSTM backend tinylstm has (only NumPy until config.set_backend exists)."""
-    set_backend = getattr(config, "set_backend", None)
-    if set_backend is None:
-        if request.param != "numpy":
-            pytest.skip("tinylstm.config.set_backend does not exist yet: NumPy is the only LSTM")
-        yield request.param
-        return
-    old = config.backend()
-    set_backend(request.param)
-    yield request.param
-    set_backend(old)
 
 
 def torch_lstm_like(layer, dtype=torch.float64):
@@ -150,3 +136,34 @@ def test_mismatches_are_refused_with_what_was_expected():
         interop.lstm_from_torch(torch.nn.LSTM(D, H), LSTM(H, activation="relu"))
     with pytest.raises(ValueError, match="3 units, the nn.Linear out_features=2"):
         interop.dense_from_torch(torch.nn.Linear(D, 2), Dense(3))
+
+
+@pytest.mark.parametrize("centered", [False, True])
+@pytest.mark.parametrize("momentum", [0.0, 0.7])
+def test_rmsprop_eps_outside_sqrt_is_torch_rmsprop(centered, momentum, float64):
+    """``RMSprop(epsilon_outside_sqrt=True)`` against ``torch.optim.RMSprop`` (which divides by
+    sqrt(v) + eps): six steps of random gradients on three tensors, float64, every step compared.
+    eps = 0.1 and gradients ~0.3 so that where eps sits matters. The optimizers are made in
+    float64, so their learning rate is 0.01 exactly."""
+    rng = np.random.default_rng(11)
+    shapes = [(4, 3), (3,), (2, 5)]
+    ours = [random_signed(rng, *s) for s in shapes]
+    theirs = [torch.tensor(p.copy(), requires_grad=True) for p in ours]
+    kw = dict(lr=0.01, alpha=0.9, eps=0.1, momentum=momentum, centered=centered)
+    opt = RMSprop(learning_rate=kw["lr"], rho=kw["alpha"], epsilon=kw["eps"], momentum=momentum,
+                  centered=centered, epsilon_outside_sqrt=True)
+    keras3 = RMSprop(learning_rate=kw["lr"], rho=kw["alpha"], epsilon=kw["eps"], momentum=momentum,
+                     centered=centered)
+    inside = [p.copy() for p in ours]
+    torch_opt = torch.optim.RMSprop(theirs, **kw)
+    for step in range(6):
+        grads = [random_signed(rng, *s) for s in shapes]
+        opt.apply(ours, grads)
+        keras3.apply(inside, grads)
+        for t, g in zip(theirs, grads):
+            t.grad = torch.tensor(g)
+        torch_opt.step()
+        for k, (p, t) in enumerate(zip(ours, theirs)):
+            np.testing.assert_allclose(p, t.detach().numpy(), rtol=1e-12, atol=1e-15,
+                                       err_msg=f"step {step + 1}, tensor {k}")
+    assert max(np.abs(a - b).max() for a, b in zip(inside, ours)) > 1e-4   # Keras 3's form differs

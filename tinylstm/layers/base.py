@@ -12,13 +12,18 @@ its own values; the weight gradients of all uses add up.
 
 Calling a layer on a symbolic ``KerasTensor`` (from ``Input``) records a
 ``Node`` and returns symbolic outputs: that is how functional models are built.
-Calling it on an array runs it at once.
+The layer keeps its nodes, so ``layer.input`` and ``layer.output`` are the
+tensors of its first call, as in Keras. Calling it on an array runs it at once.
+
+``get_config()`` gives the layer's constructor arguments under Keras 3's names
+and ``cls.from_config(config)`` makes the layer again (``serialization.py``);
+a layer of your own joins by returning its arguments from ``get_config``.
 """
 import re
 
 import numpy as np
 
-from .. import config
+from .. import atomic, config, serialization, validation
 
 _name_counts = {}
 
@@ -46,6 +51,7 @@ class KerasTensor:
 
     @property
     def ndim(self):
+        """The number of axes, the batch axis included."""
         return len(self.shape)
 
     def __repr__(self):
@@ -60,9 +66,11 @@ class Node:
         self.layer = layer
         self.inputs = list(inputs)                                   # KerasTensors
         self.outputs = [KerasTensor(s, self, k) for k, s in enumerate(output_shapes)]
+        layer._inbound_nodes.append(self)
 
 
 def as_list(x):
+    """A list or tuple as a list; anything else as a one-element list."""
     return list(x) if isinstance(x, (list, tuple)) else [x]
 
 
@@ -72,24 +80,35 @@ def unpack(xs):
 
 
 class Layer:
-    """Base class: weights, gradients, and the call that builds graphs."""
+    """Base class: weights, gradients, and the call that builds graphs.
+
+    Every layer takes Keras' ``name``, ``input_shape`` (on the first layer of a
+    ``Sequential``), ``dtype`` (``"float32"``, ``"float64"``; None follows
+    ``config.floatx()`` when the weights are made) and ``trainable``.
+    """
+
+    base_config_keys = ("name", "trainable", "dtype")    # what get_config adds for every layer
 
     def __init__(self, name=None, input_shape=None, dtype=None, trainable=True, **kwargs):
         if kwargs:
             raise TypeError(
                 f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}"
             )
-        self.name = name or unique_name(snake_case(type(self).__name__))
+        kind = type(self).__name__
         # Keras: input_shape only matters on the first layer of a Sequential.
-        self.input_shape_arg = None if input_shape is None else tuple(input_shape)
-        self.dtype = np.dtype(dtype) if dtype is not None else None
-        self.trainable = trainable
+        self.input_shape_arg = (None if input_shape is None
+                                else validation.shape(kind, "input_shape", input_shape))
+        self.dtype = serialization.dtype_from_config(dtype)
+        self.trainable = validation.boolean(kind, "trainable", trainable)
+        self.name = name or unique_name(snake_case(kind))
         self.params = {}
         self.grads = {}
         self.built = False
+        self._inbound_nodes = []      # one Node per call on symbolic tensors, first call first
 
     # -- weights -----------------------------------------------------------
     def add_weight(self, name, shape, initializer):
+        """Make the weight ``name`` of ``shape`` with ``initializer`` (and its zero gradient)."""
         dtype = self.dtype or config.dtype()
         value = np.array(initializer(tuple(shape), dtype=dtype), dtype=dtype, order="C")
         self.params[name] = value
@@ -100,6 +119,7 @@ class Layer:
         self.built = True
 
     def zero_grads(self):
+        """Set every gradient to zero (before a training step)."""
         for g in self.grads.values():
             g.fill(0.0)
 
@@ -109,26 +129,23 @@ class Layer:
         return list(self.params.values())
 
     def get_weights(self):
+        """Copies of the weights, in Keras' order."""
         return [w.copy() for w in self.params.values()]
 
     def set_weights(self, weights):
+        """Assign every weight, or none: all arrays are checked before the first is written."""
         weights = list(weights)
         if len(weights) != len(self.params):
             raise ValueError(
                 f"Layer '{self.name}' expects {len(self.params)} weight arrays, "
                 f"got {len(weights)}"
             )
-        for (key, old), new in zip(self.params.items(), weights):
-            new = np.asarray(new)
-            if new.shape != old.shape:
-                raise ValueError(
-                    f"Layer '{self.name}' weight '{key}': expected shape {old.shape}, "
-                    f"got {new.shape}"
-                )
-        for old, new in zip(self.params.values(), weights):
-            old[...] = new
+        new = validation.weight_values(f"Layer '{self.name}'", [f"'{k}'" for k in self.params],
+                                       self.params.values(), weights)
+        atomic.assign(zip(self.params.values(), new))
 
     def count_params(self):
+        """The number of weight entries."""
         return int(sum(w.size for w in self.params.values()))
 
     # -- math: subclasses define these ----------------------------------------
@@ -168,6 +185,39 @@ class Layer:
         outputs, _ = self.forward(unpack(arrays))
         return outputs
 
+    # -- the symbolic tensors of the first call, as Keras ------------------------------
+    @property
+    def input(self):
+        """The input tensor(s) of the layer's first call in a graph, e.g. shape (None, 100, 1)."""
+        return unpack(self._first_node("input").inputs)
+
+    @property
+    def output(self):
+        """The output tensor(s) of the layer's first call: ``Model(model.inputs,
+        model.layers[1].output)`` builds the model up to that layer."""
+        return unpack(self._first_node("output").outputs)
+
+    def _first_node(self, what):
+        if not self._inbound_nodes:
+            raise AttributeError(f"The layer {self.name} has never been called and thus has "
+                                 f"no defined {what}.")
+        return self._inbound_nodes[0]
+
+    # -- config: Keras 3's format --------------------------------------------------------
+    def get_config(self):
+        """``name``, ``trainable`` and ``dtype`` (Keras' DTypePolicy dict); a subclass adds
+        its own constructor arguments, under the same names."""
+        dtype = (next(iter(self.params.values())).dtype if self.params
+                 else self.dtype or config.dtype())
+        return {"name": self.name, "trainable": self.trainable,
+                "dtype": serialization.dtype_policy(dtype)}
+
+    @classmethod
+    def from_config(cls, config):
+        """The layer ``config`` describes (tinylstm's ``get_config()`` or Keras 3's): Keras'
+        keys tinylstm lacks are dropped at their defaults and refused otherwise."""
+        return cls(**serialization.constructor_kwargs(cls, config))
+
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}>"
 
@@ -191,6 +241,7 @@ def as_list_of_shapes(shape_or_shapes):
 
 
 def check_ndim(layer, shape, ndim, hint=""):
+    """Raise Keras' error when ``shape`` does not have ``ndim`` axes."""
     if len(shape) != ndim:
         raise ValueError(
             f"Input 0 of layer '{layer.name}' is incompatible with the layer: "

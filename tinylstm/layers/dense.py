@@ -7,7 +7,15 @@ from .base import Layer
 class Dense(Layer):
     """y = activation(x W + b) on the last axis: (B, D) -> (B, K), (B, T, D) -> (B, T, K).
 
+    Args:
+        units: K, the number of outputs.
+        activation: a name (``"tanh"``, ``"relu"``, ...); None is linear.
+        use_bias: whether to add b.
+        kernel_initializer, bias_initializer: names or ``tinylstm.initializers`` objects.
+        **kwargs: ``name``, ``input_shape``, ``dtype``, ``trainable`` (see ``Layer``).
+
     Weights: ``kernel`` (D, K), ``bias`` (K,). Equations in ``tinylstm/ops/dense.py``.
+    Example: ``Dense(1)`` reads out one value per sample (per step, on sequences).
     """
 
     def __init__(self, units, activation=None, use_bias=True,
@@ -16,9 +24,15 @@ class Dense(Layer):
         activations.get(activation)
         self.units = validation.positive_int(type(self).__name__, "units", units)
         self.activation = activation or "linear"
-        self.use_bias = use_bias
+        self.use_bias = validation.boolean("Dense", "use_bias", use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "activation": self.activation,
+                "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer)}
 
     def check_input_shape(self, input_shape):
         if isinstance(input_shape, list) or len(input_shape) < 2:

@@ -1,4 +1,5 @@
 """The GRU layer: Keras' arguments and weights, the math in ``tinylstm/ops/gru.py``."""
+from .. import validation
 from ..ops import activations
 from ..ops.gru import gru_backward, gru_forward
 from .recurrent import Recurrent, weight_grads
@@ -7,21 +8,34 @@ from .recurrent import Recurrent, weight_grads
 class GRU(Recurrent):
     """Gated recurrent unit (Cho et al., 2014), as ``keras.layers.GRU``.
 
+    Args: as ``LSTM`` (without ``unit_forget_bias``), and
+        reset_after: apply the reset gate after the recurrent matmul (Keras 3's
+            default, with separate input and recurrent biases), or before it.
+
     Input (B, T, D), or ``[x, h0]`` when called with ``initial_state=h0``.
     Output (B, T, H) with ``return_sequences=True``, else the last h (B, H);
     with ``return_state=True`` the list ``[output, h_T]``.
     Weights: ``kernel`` (D, 3H), ``recurrent_kernel`` (H, 3H), gate order z, r, h;
-    ``bias`` (2, 3H) with ``reset_after=True`` (Keras' default: input and
-    recurrent biases), (3H,) with ``reset_after=False``. The equations are in
-    ``tinylstm/ops/gru.py``.
+    ``bias`` (2, 3H) with ``reset_after=True`` (input and recurrent biases),
+    (3H,) with ``reset_after=False``. The equations are in ``tinylstm/ops/gru.py``.
     """
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 *, reset_after=True, **kwargs):
-        super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", return_sequences=False, return_state=False,
+                 go_backwards=False, reset_after=True, **kwargs):
+        super().__init__(units, activation=activation, use_bias=use_bias,
+                         kernel_initializer=kernel_initializer,
+                         recurrent_initializer=recurrent_initializer,
+                         bias_initializer=bias_initializer, return_sequences=return_sequences,
+                         return_state=return_state, go_backwards=go_backwards, **kwargs)
         activations.get(recurrent_activation)
         self.recurrent_activation = recurrent_activation or "linear"
-        self.reset_after = bool(reset_after)
+        self.reset_after = validation.boolean("GRU", "reset_after", reset_after)
+
+    def get_config(self):
+        return {**super().get_config(), "recurrent_activation": self.recurrent_activation,
+                "reset_after": self.reset_after}
 
     def build(self, input_shape):
         x_shape = input_shape[0] if isinstance(input_shape, list) else input_shape

@@ -1,7 +1,7 @@
 """The LSTM layer: Keras' arguments and weights, the math in ``tinylstm.ops``."""
 import numpy as np
 
-from .. import ops
+from .. import ops, validation
 from ..ops import activations
 from .recurrent import Recurrent, weight_grads
 
@@ -9,21 +9,44 @@ from .recurrent import Recurrent, weight_grads
 class LSTM(Recurrent):
     """Long short-term memory layer (Hochreiter & Schmidhuber, 1997), as ``keras.layers.LSTM``.
 
+    Args:
+        units: H, the size of h and c.
+        activation: the cell input's and the output's squashing (``"tanh"``).
+        recurrent_activation: the gates' (``"sigmoid"``).
+        use_bias: whether the gates have a bias.
+        kernel_initializer, recurrent_initializer, bias_initializer: names or
+            ``tinylstm.initializers`` objects.
+        unit_forget_bias: start the forget gate's bias at 1 (Jozefowicz et al., 2015).
+        return_sequences: give h at every step (B, T, H), not only the last (B, H).
+        return_state: also give the final states: ``[output, h_T, c_T]``.
+        go_backwards: read the sequence from its end (the output stays reversed).
+        **kwargs: ``name``, ``input_shape``, ``dtype``, ``trainable`` (see ``Layer``).
+
     Input (B, T, D), or ``[x, h0, c0]`` when called with ``initial_state=[h0, c0]``.
-    Output (B, T, H) with ``return_sequences=True``, else the last h (B, H);
-    with ``return_state=True`` the list ``[output, h_T, c_T]``.
     Weights: ``kernel`` (D, 4H), ``recurrent_kernel`` (H, 4H), ``bias`` (4H,),
     gate order i, f, c, o. The equations are in ``tinylstm/ops/lstm.py``.
+
+    Example: ``LSTM(32, input_shape=(100, 1), return_sequences=True)``.
     """
 
     n_states = 2
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 *, unit_forget_bias=True, **kwargs):
-        super().__init__(units, activation=activation, use_bias=use_bias, **kwargs)
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", unit_forget_bias=True, return_sequences=False,
+                 return_state=False, go_backwards=False, **kwargs):
+        super().__init__(units, activation=activation, use_bias=use_bias,
+                         kernel_initializer=kernel_initializer,
+                         recurrent_initializer=recurrent_initializer,
+                         bias_initializer=bias_initializer, return_sequences=return_sequences,
+                         return_state=return_state, go_backwards=go_backwards, **kwargs)
         activations.get(recurrent_activation)
         self.recurrent_activation = recurrent_activation or "linear"
-        self.unit_forget_bias = unit_forget_bias
+        self.unit_forget_bias = validation.boolean("LSTM", "unit_forget_bias", unit_forget_bias)
+
+    def get_config(self):
+        return {**super().get_config(), "recurrent_activation": self.recurrent_activation,
+                "unit_forget_bias": self.unit_forget_bias}
 
     def build(self, input_shape):
         x_shape = input_shape[0] if isinstance(input_shape, list) else input_shape

@@ -30,13 +30,14 @@ class Recurrent(Layer):
         activations.get(activation)
         self.units = validation.positive_int(type(self).__name__, "units", units)
         self.activation = activation or "linear"
-        self.use_bias = use_bias
+        kind = type(self).__name__
+        self.use_bias = validation.boolean(kind, "use_bias", use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.recurrent_initializer = initializers.get(recurrent_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
-        self.return_sequences = return_sequences
-        self.return_state = return_state
-        self.go_backwards = go_backwards
+        self.return_sequences = validation.boolean(kind, "return_sequences", return_sequences)
+        self.return_state = validation.boolean(kind, "return_state", return_state)
+        self.go_backwards = validation.boolean(kind, "go_backwards", go_backwards)
 
     def __call__(self, inputs, initial_state=None):
         if initial_state is not None:
@@ -70,7 +71,18 @@ class Recurrent(Layer):
                 f"but received input with shape {shapes[0]}"
             )
 
+    def get_config(self):
+        """The arguments LSTM, GRU and SimpleRNN share, under Keras 3's names."""
+        return {**super().get_config(), "units": self.units, "activation": self.activation,
+                "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "return_sequences": self.return_sequences, "return_state": self.return_state,
+                "go_backwards": self.go_backwards}
+
     def state_names(self):
+        """The names of the initial states: ``["h0", "c0"]`` (LSTM) or ``["h0"]``."""
         return ["h0", "c0"][:self.n_states]
 
     def compute_output_shape(self, input_shape):
@@ -93,6 +105,11 @@ class Recurrent(Layer):
     def forward(self, inputs):
         xs = as_list(inputs)
         x, states = xs[0], (xs[1:] or [None] * self.n_states)
+        for name, s in zip(self.state_names(), xs[1:]):
+            if s.shape != (x.shape[0], self.units):     # checked here: the ops do not
+                raise ValueError(f"Layer '{self.name}': initial state {name} must have shape "
+                                 f"{(x.shape[0], self.units)} (the input's batch, units), "
+                                 f"got {s.shape}")
         if self.go_backwards:
             x = x[:, ::-1]                       # Keras keeps the outputs in reversed order too
         h_seq, finals, op_cache = self.run(x, states)
@@ -126,6 +143,7 @@ def output_grads_to_state_grads(layer, d_out, dh_T, shape, dtype):
 
 
 def weight_grads(layer, dW, dU, db):
+    """{weight name: gradient} for kernel, recurrent_kernel and (if any) bias."""
     grads = {"kernel": dW, "recurrent_kernel": dU}
     if layer.use_bias:
         grads["bias"] = db

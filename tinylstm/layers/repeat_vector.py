@@ -10,11 +10,17 @@ class RepeatVector(Layer):
 
     forward:  y[:, t, :] = x          for t = 0 .. n-1      (B, D) -> (B, n, D)
     backward: dx = sum_t dy[:, t, :]  the copies' gradients add up
+
+    Example: ``RepeatVector(100)`` turns an encoder's (B, 1) latent value into a
+    (B, 100, 1) sequence for the decoder. ``**kwargs``: see ``Layer``.
     """
 
     def __init__(self, n, **kwargs):
         super().__init__(**kwargs)
         self.n = validation.positive_int("RepeatVector", "n", n)
+
+    def get_config(self):
+        return {**super().get_config(), "n": self.n}
 
     def check_input_shape(self, input_shape):
         check_ndim(self, input_shape, 2, hint=(

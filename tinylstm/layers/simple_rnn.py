@@ -6,11 +6,23 @@ from .recurrent import Recurrent, weight_grads
 class SimpleRNN(Recurrent):
     """Fully-connected RNN, h_t = activation(x_t W + h_{t-1} U + b), as ``keras.layers.SimpleRNN``.
 
+    Args: as ``LSTM``, without ``recurrent_activation`` and ``unit_forget_bias``.
+
     Input (B, T, D), or ``[x, h0]`` when called with ``initial_state=h0``.
     Output (B, T, H) with ``return_sequences=True``, else the last h (B, H);
     with ``return_state=True`` the list ``[output, h_T]``.
     Weights: ``kernel`` (D, H), ``recurrent_kernel`` (H, H), ``bias`` (H,).
     """
+
+    def __init__(self, units, activation="tanh", use_bias=True,
+                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
+                 bias_initializer="zeros", return_sequences=False, return_state=False,
+                 go_backwards=False, **kwargs):
+        super().__init__(units, activation=activation, use_bias=use_bias,
+                         kernel_initializer=kernel_initializer,
+                         recurrent_initializer=recurrent_initializer,
+                         bias_initializer=bias_initializer, return_sequences=return_sequences,
+                         return_state=return_state, go_backwards=go_backwards, **kwargs)
 
     def build(self, input_shape):
         x_shape = input_shape[0] if isinstance(input_shape, list) else input_shape

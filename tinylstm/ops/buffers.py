@@ -1,12 +1,9 @@
 """Reusable arrays for the numba LSTM kernels: fresh memory is slow here.
 
-The kernels need whole-sequence arrays ((T, 4H, B) gates and the like, 5 MB each
-at batch 100) for every layer and every batch. Taken with ``np.empty``, each is
-fresh memory from the operating system, and touching its pages for the first
-time cost more than the arithmetic on them: on this project's 2-core machine a
-training epoch of the post's autoencoder at batch 100 (float32, 1 thread) took
-0.31 s of CPU that way and 0.20 s with reused arrays (43,500 page faults an
-epoch instead of 4,200).
+The kernels need whole-sequence arrays ((T, 4H, B) gates and the like) for every
+layer and every batch. Taken with ``np.empty``, each would be fresh memory from the
+operating system, and touching its pages for the first time costs more than the
+arithmetic on them (the numbers are in ``docs/performance.md``).
 
 So the kernels take their whole-sequence arrays from here. An array is handed
 out again only when nothing but this module refers to it: every NumPy view keeps
@@ -19,10 +16,8 @@ then never straddle two lines), so an array still in use (an LSTM's output
 ``MAX_BYTES`` bounds everything the module keeps, in use or free: a request that
 does not fit once free arrays are dropped (oldest first) gets an array the
 module does not keep. So the memory held once a call returns is at most
-``MAX_BYTES``. 512 MiB holds every array of the post's autoencoder at batch 1000
-(593 MB in float64 are asked for, and most are reused): with 256 MiB its float64
-epoch took 0.37 s of CPU instead of 0.27 s (1 thread). ``clear()`` lets go of
-every array.
+``MAX_BYTES``, enough for every array of the post's autoencoder at batch 1000 in
+float64. ``clear()`` lets go of every array.
 """
 import sys
 import threading

@@ -1,17 +1,13 @@
 """Matrix products inside numba code, with the right factor packed into panels.
 
-A step's h_{t-1} U is a (B, H) @ (H, 4H) product, and a BLAS gemm repacks U at
-every call: at batch 32 and H = 512 that held OpenBLAS to 61 GFLOP/s (float32,
-one thread), called from inside the kernels. Here :func:`pack` lays U out once
-per pass in panels of ``panel_width`` columns, and :func:`add_product`
-multiplies with them by a register-blocked kernel written in LLVM IR
-(``_tile_kernel``): ``MR`` rows by two 64-byte vectors of C stay in registers
-while k runs down the panel (104-109 GFLOP/s at batch 32, H 64 to 512). The
-products over whole sequences (the weight gradients, dx) use the same kernel:
-as fast as OpenBLAS's gemm there or faster (LSTM 128 -> 512, batch 64, T 25:
-49.4 ms against 48.9 ms; LSTM 16 -> 64, batch 64, T 100: 3.9 ms against 5.3 ms),
-and every entry of C is one sum over k in order, whatever the rows and threads
-and whatever BLAS NumPy has.
+A step's h_{t-1} U is a (B, H) @ (H, 4H) product, and a BLAS gemm would repack U
+at every call. Here :func:`pack` lays U out once per pass in panels of
+``panel_width`` columns, and :func:`add_product` multiplies with them by a
+register-blocked kernel written in LLVM IR (``_tile_kernel``): ``MR`` rows by two
+64-byte vectors of C stay in registers while k runs down the panel. The products
+over whole sequences (the weight gradients, dx) use the same kernel, so every
+entry of C is one sum over k in order, whatever the rows and threads and whatever
+BLAS NumPy has. ``docs/performance.md`` compares it with OpenBLAS's gemm.
 """
 import numba
 import numpy as np

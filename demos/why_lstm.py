@@ -14,11 +14,11 @@ record |dL/dh_t| (and, for the LSTM, |dL/dc_t|) on validation data, once at
 initialization and once after training: how much of the loss's gradient at the
 last step reaches each earlier step.
 
-Writes to ``--out`` (default docs/figures/): why_lstm_curves.png,
-why_lstm_gradients.png, why_lstm_gates.png, why_lstm_memory.png and
-why_lstm.json (the measured numbers).
+Writes to ``--out`` (default out/, untracked; ``--publish``: docs/figures/, which
+docs/inspect.md shows): why_lstm_curves.png, why_lstm_gradients.png,
+why_lstm_gates.png, why_lstm_memory.png and why_lstm.json (the measured numbers).
 
-    python demos/why_lstm.py [--quick] [--seed 0] [--out docs/figures]
+    python demos/why_lstm.py [--quick] [--seed 0] [--verbose] [--out DIR | --publish]
 """
 import common  # first: keeps BLAS to one thread
 
@@ -47,7 +47,7 @@ EPOCHS = 25
 SOLVED = 0.1                # solved: validation MSE < SOLVED * baseline
 CELLS = {"SimpleRNN": SimpleRNN, "GRU": GRU, "LSTM": LSTM}
 
-args = common.parse_args(__doc__)
+args = common.parse_args(__doc__, keras=False)
 if args.quick:               # a smoke run: short sequences, few epochs
     T, MARK_WITHIN, N_TRAIN, N_VAL, N_GRAD, EPOCHS = 12, 4, 256, 128, 64, 3
 rng = np.random.default_rng(args.seed)
@@ -84,7 +84,8 @@ for name, cell in CELLS.items():
     t0 = time.perf_counter()
     histories[name] = model.fit(x_train, y_train, batch_size=BATCH_SIZE, epochs=EPOCHS,
                                 validation_data=(x_val, y_val), verbose=0,
-                                callbacks=common.progress(EPOCHS))
+                                callbacks=[common.Progress(f"why_lstm seed {args.seed} {name}", EPOCHS,
+                                                           args.verbose)])
     seconds = time.perf_counter() - t0
     (traces_trained[name],) = inspect.record(model, x_val[:N_GRAD], y_val[:N_GRAD])
     val = histories[name].history["val_loss"]
@@ -131,7 +132,7 @@ for name, gate in KEEP_GATE.items():
 
 # -- figures ------------------------------------------------------------------------
 def save(fig, name):
-    fig.savefig(os.path.join(args.out, name), dpi=common.DPI)
+    fig.savefig(os.path.join(args.out, name), dpi=common.DPI, bbox_inches="tight")
     return name
 
 

@@ -4,14 +4,18 @@ Whether a claim held means nothing after two epochs and is never asserted; what 
 is that the demo ran, wrote its figures and JSON, and that the numbers are consistent.
 """
 import math
+import os
+import sys
 
-from helpers import run_demo
+from helpers import ROOT, run_demo
+
+sys.path.insert(0, os.path.join(ROOT, "demos"))
+import common  # noqa: E402
 
 FIGURES = ["exp11_error_vs_x.png", "exp11_start.png", "exp11_decoder_state.png"]
 VARIANTS = {"post", "time index", "initial state"}
-CLAIM_FIELDS = {"id": str, "claim": str, "metric": str, "measured": float, "op": str,
-                "threshold": float, "held": bool}
-OPS = {"<": lambda a, b: a < b, ">": lambda a, b: a > b}
+CLAIM_FIELDS = {"id": str, "claim": str, "reading": str, "metric": str, "measured": float, "op": str,
+                "threshold": float, "passed": bool, "control": dict, "held": bool, "variant": bool}
 
 
 def test_beyond_start_quick(tmp_path):
@@ -45,9 +49,17 @@ def test_beyond_start_quick(tmp_path):
         assert set(claim) == set(CLAIM_FIELDS), claim["id"]
         for field, kind in CLAIM_FIELDS.items():
             assert isinstance(claim[field], kind), (claim["id"], field)
-        assert claim["held"] == OPS[claim["op"]](claim["measured"], claim["threshold"]), claim["id"]
+        assert claim["passed"] == common.passes(claim["measured"], claim["op"], claim["threshold"])
+        control = claim["control"]
+        assert control["what"] and isinstance(control["measured"], float), claim["id"]
+        assert control["held"] == common.passes(control["measured"], claim["op"], claim["threshold"])
+        assert claim["held"] == (claim["passed"] and not control["held"]), claim["id"]
     by_id = {c["id"]: c["measured"] for c in record["claims"]}
     variants = numbers["variants"]
     assert math.isclose(by_id["11a"], variants["post"]["mse_x_lt_0.2"]
                         / variants["initial state"]["mse_x_lt_0.2"], rel_tol=1e-3)
     assert math.isclose(by_id["11f"], variants["post"]["max_abs_y1"], rel_tol=1e-4)
+    controls = {c["id"]: c["control"]["measured"] for c in record["claims"]}
+    assert math.isclose(controls["11a"], variants["post"]["mse_middle"]
+                        / variants["initial state"]["mse_middle"], rel_tol=1e-3)
+    assert math.isclose(controls["11f"], variants["post"]["max_abs_y_x_ge_0.2"], rel_tol=1e-4)

@@ -225,16 +225,16 @@ def test_predict_and_evaluate_honour_verbose(capsys, rng):
 
 
 def test_a_long_demo_draws_one_live_bar_on_a_terminal_only(tmp_path):
-    """exp08 --quick: one bar over its 5 epochs on a terminal; captured, its output has no bar
-    (tests/test_demos.py reads that output)."""
+    """exp09 --quick (one fit): one bar over its 2 epochs on a terminal; captured, its output
+    has no bar (tests/test_demos.py reads that output)."""
     code = ("import runpy, sys; sys.path.insert(0, 'demos'); "
-            f"sys.argv = ['exp08', '--quick', '--out', {str(tmp_path)!r}]; "
-            "runpy.run_path('demos/exp08_zeros_cosine_ones_sine.py', run_name='__main__')")
+            f"sys.argv = ['exp09', '--quick', '--out', {str(tmp_path)!r}]; "
+            "runpy.run_path('demos/exp09_deep_autoencoder.py', run_name='__main__')")
     raw, _ = run_in_pty(code)
     lines = screen(raw)
-    assert re.match(r"5/5 \u2501{20} \d+s \d+(\.\d)?(ms|s)/epoch - loss: \d\.\d{4} *$", lines[0]), lines
-    assert lines[2].startswith("Experiment 8:")
+    assert re.match(r"2/2 \u2501{20} \d+s \d+(\.\d)?(ms|s)/epoch - loss: \d\.\d{4} *$", lines[0]), lines
+    assert lines[2].startswith("Experiment 9:")
     captured = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                               cwd=ROOT, env=dict(os.environ, PYTHONPATH=ROOT), check=True).stdout
     assert "\u2501" not in captured and "\r" not in captured
-    assert captured.startswith("\nExperiment 8:")
+    assert captured.startswith("\nExperiment 9:")

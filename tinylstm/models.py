@@ -18,6 +18,7 @@ from . import (atomic, compile_utils, config, keras_files, model_config, optimiz
                training, validation)
 from .layers.base import KerasTensor, Layer, as_list, unique_name, unpack
 from .layers.input_layer import Input, InputLayer
+from .ops import blas
 from .progbar import Progbar
 
 
@@ -170,6 +171,7 @@ class Model:
         return unpack([t.shape for t in self.outputs])
 
     # -- the graph, forward and backward ---------------------------------------
+    @blas.one_thread()          # NumPy's BLAS on one thread: the same bits with any thread count
     def _forward(self, xs):
         """xs: one array per model input. Returns one array per output, and the caches."""
         values = {id(t): x for t, x in zip(self.inputs, xs)}
@@ -181,6 +183,7 @@ class Model:
             caches.append(cache)
         return [values[id(t)] for t in self.outputs], caches
 
+    @blas.one_thread()
     def _backward(self, d_outputs, caches):
         """d_outputs: dL/d(output) per output. Returns dL/d(input) per input."""
         grads = {}

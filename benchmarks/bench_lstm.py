@@ -1,9 +1,14 @@
 """Seconds per training epoch: tinylstm's numba path, its NumPy path and PyTorch's nn.LSTM.
 
-    python benchmarks/bench_lstm.py [--epochs 7] [--threads 2,1] [--out docs/performance.md]
+    python benchmarks/bench_lstm.py [--epochs 7] [--threads 2,1] [--sweep-epochs 3]
+                                    [--sweep-threads 2] [--no-sweep] [--out docs/performance.md]
 
-Models of the blog post, trained on the same 1000 sine waves of 100 steps with
-Adam and the mean squared error (the autoencoder reconstructs its input):
+Two parts. The size sweep (``sweep.py``): one LSTM layer under a Dense readout,
+D 1-128, H 32-512, T 25-200, batch 32-1000, training and ``predict``, with
+``--sweep-threads`` threads (default: all cores), and a log-log figure of seconds
+per epoch against H (``docs/figures/performance_sweep.png``). Then the models of
+the blog post, trained on the same 1000 sine waves of 100 steps with Adam and the
+mean squared error (the autoencoder reconstructs its input):
 
     ae4   LSTM 32 -> LSTM 1 -> RepeatVector 100 -> LSTM 32 -> LSTM 1  (8,976 weights)
     deep  LSTM 32 -> LSTM 32 -> LSTM 1 -> RepeatVector -> LSTM 32 -> LSTM 32 -> LSTM 1
@@ -37,10 +42,12 @@ import time
 
 import numpy as np
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [os.path.join(HERE, ".."), HERE]
 
 import numba  # noqa: E402
 
+import sweep  # noqa: E402
 import tinylstm  # noqa: E402
 from tinylstm import config, utils  # noqa: E402
 from tinylstm.layers import LSTM, Input, RepeatVector  # noqa: E402
@@ -152,16 +159,17 @@ import time, numpy as np
 start = time.perf_counter()
 from tinylstm.ops import lstm_numba
 for dtype in (np.float32, np.float64):
-    x = np.ones((2, 3, 1), dtype); W = np.ones((1, 8), dtype); U = np.ones((2, 8), dtype)
-    h, _, cache = lstm_numba.lstm_forward(x, W, U)
-    lstm_numba.lstm_backward(np.ones_like(h), None, None, cache)
+    for H in (2, 64):                   # the small layers' kernels, then the large layers'
+        x = np.ones((2, 3, 1), dtype); W = np.ones((1, 4 * H), dtype); U = np.ones((H, 4 * H), dtype)
+        h, _, cache = lstm_numba.lstm_forward(x, W, U)
+        lstm_numba.lstm_backward(np.ones_like(h), None, None, cache)
 print(time.perf_counter() - start)
 """
 
 
 def compile_times():
     """Seconds to import and first run the kernels (float32 and float64), cold and warm cache."""
-    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    root = os.path.join(HERE, "..")
     with tempfile.TemporaryDirectory() as cache_dir:
         env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir, PYTHONPATH=root)
         return [float(subprocess.run([sys.executable, "-c", COMPILE_SNIPPET], env=env, check=True,
@@ -189,28 +197,25 @@ def run_case(model_name, batch_size, dtype, epochs):
 
 
 # -- where the numba path's time goes ------------------------------------------------
-PHASES = ["_input_projection_kernel", "_forward_kernel", "_backward_kernel", "_weight_gradient_kernel"]
-
-
-def kernel_phases(batch_size=100, dtype=np.float32, reps=30):
+def kernel_phases(shapes, dtype=np.float32, reps=30):
     """Median milliseconds of each of the numba path's kernels in one lstm_forward +
-    lstm_backward call, for each (D, H) of the deep autoencoder's LSTMs, and of the
-    whole call. The kernels are timed where ``lstm_numba._run_on_threads`` starts them
-    (a private function, wrapped here for the measurement only)."""
-    from tinylstm.ops import lstm_numba
+    lstm_backward call (T = 100), and of the whole call, for each (D, H, batch). The
+    kernels are timed where ``tinylstm.ops.threads.run`` starts them (wrapped here for
+    the measurement)."""
+    from tinylstm.ops import lstm_numba, threads
     rng = np.random.default_rng(0)
-    run = lstm_numba._run_on_threads
+    run = threads.run
     times = {}
 
-    def timed(kernel, slices, args_of_slice):
+    def timed(kernel, args, work):
         start = time.perf_counter()
-        run(kernel, slices, args_of_slice)
+        run(kernel, args, work)
         times.setdefault(kernel.py_func.__name__, []).append(time.perf_counter() - start)
 
     rows = []
-    lstm_numba._run_on_threads = timed
+    threads.run = timed
     try:
-        for d, h in sorted(set(layer_shapes("deep"))):
+        for d, h, batch_size in shapes:
             # x and dL/dh_seq as a stack of LSTMs passes them: (B, T, F) views of
             # feature-major (T, F, B) arrays
             x = rng.standard_normal((TIMESTEPS, d, batch_size)).astype(dtype).transpose(2, 0, 1)
@@ -224,56 +229,11 @@ def kernel_phases(batch_size=100, dtype=np.float32, reps=30):
                 _, _, cache = lstm_numba.lstm_forward(x, W, U, b)
                 lstm_numba.lstm_backward(dh_seq, None, None, cache)
                 whole.append(time.perf_counter() - start)
-            rows.append(dict(D=d, H=h, whole=1e3 * statistics.median(whole[1:]),
-                             **{name: 1e3 * statistics.median(times[name][1:]) for name in PHASES}))
+            kernels = {name: 1e3 * statistics.median(t[1:]) for name, t in times.items()}
+            rows.append(dict(D=d, H=h, B=batch_size, large=bool(cache.large),
+                             whole=1e3 * statistics.median(whole[1:]), kernels=kernels))
     finally:
-        lstm_numba._run_on_threads = run
-    return rows
-
-
-def numpy_step_costs(batch_size=100, dtype=np.float32, reps=20):
-    """Microseconds per step of the NumPy specification, forward and backward, for each
-    (D, H) of the deep autoencoder's LSTMs, beside what the step's unavoidable work
-    alone costs when done by the same NumPy calls on arrays of the same shapes: forward
-    the recurrent product (4 gates), e^x for the three sigmoid gates and tanh twice;
-    backward the recurrent product. Minimum over ``reps`` calls of T steps."""
-    from tinylstm.ops import lstm
-    rng = np.random.default_rng(0)
-    B, T = batch_size, TIMESTEPS
-    rows = []
-    for d, h in sorted(set(layer_shapes("deep"))):
-        x = rng.standard_normal((B, T, d)).astype(dtype)
-        W, U = (0.3 * rng.standard_normal(shape).astype(dtype) for shape in [(d, 4 * h), (h, 4 * h)])
-        b = 0.1 * rng.standard_normal(4 * h).astype(dtype)
-        dh_seq = rng.standard_normal((B, T, h)).astype(dtype)
-        z = rng.standard_normal((4, B, h)).astype(dtype)
-        dz = rng.standard_normal((B, 4 * h)).astype(dtype)
-        hs = rng.standard_normal((B, h)).astype(dtype)
-        U4 = np.ascontiguousarray(U.reshape(h, 4, h).transpose(1, 0, 2))
-
-        def floor_forward():
-            for _ in range(T):
-                hs @ U4, np.exp(z[0:3]), np.tanh(z[3]), np.tanh(z[0])
-
-        def floor_backward():
-            for _ in range(T):
-                dz @ U.T
-        forward, backward, floor_f, floor_b = [], [], [], []
-        for _ in range(reps):
-            start = time.perf_counter()
-            _, _, cache = lstm.lstm_forward(x, W, U, b)
-            middle = time.perf_counter()
-            lstm.lstm_backward(dh_seq, None, None, cache)
-            end = time.perf_counter()
-            forward.append(middle - start)
-            backward.append(end - middle)
-            for fn, out in ((floor_forward, floor_f), (floor_backward, floor_b)):
-                start = time.perf_counter()
-                fn()
-                out.append(time.perf_counter() - start)
-        rows.append(dict(D=d, H=h, **{name: 1e6 * min(v) / T for name, v in
-                                      [("forward", forward), ("floor_forward", floor_f),
-                                       ("backward", backward), ("floor_backward", floor_b)]}))
+        threads.run = run
     return rows
 
 
@@ -289,65 +249,126 @@ def machine():
     return f"{cpu}, {os.cpu_count()} cores; Python {platform.python_version()}; {versions}"
 
 
-def worker(epochs):
-    """Run every case in this process (thread counts come from the environment) and
-    print one JSON line per case."""
-    threads = numba.get_num_threads()
+# (D, H, batch): the post's layers, a larger one, and one on the large layers' kernels
+PHASE_SHAPES = [(1, 32, 100), (32, 1, 100), (32, 32, 100), (32, 128, 100), (32, 512, 8)]
+CROSSOVER_H = (32, 64, 128, 256, 512)
+CROSSOVER_B = (1, 8, 16, 32, 100, 1000)
+CROSSOVER_T = 25
+
+
+def crossover(dtype=np.float32):
+    """Milliseconds of one lstm_forward + lstm_backward (T = 25, median of 7, of 3 for the
+    largest) on the small layers' kernels and on the large layers', for D 1 and 32 and
+    the batches and H of CROSSOVER_B and CROSSOVER_H (``lstm_numba.uses_large`` chooses)."""
+    from tinylstm.ops import lstm_numba
+    rng = np.random.default_rng(0)
+    choose = lstm_numba.uses_large
+    rows = []
+    try:
+        for B in CROSSOVER_B:
+            for D in (1, 32):
+                for H in CROSSOVER_H:
+                    T = CROSSOVER_T
+                    x = rng.standard_normal((B, T, D)).astype(dtype)
+                    W, U = (0.3 * rng.standard_normal(s).astype(dtype) for s in [(D, 4 * H), (H, 4 * H)])
+                    dh = rng.standard_normal((B, T, H)).astype(dtype)
+                    reps = 3 if B * H >= 100_000 else 7
+                    ms = {}
+                    for large in (False, True):
+                        lstm_numba.uses_large = lambda *shape, large=large: large
+                        times = []
+                        for _ in range(reps + 1):
+                            start = time.perf_counter()
+                            _, _, cache = lstm_numba.lstm_forward(x, W, U)
+                            lstm_numba.lstm_backward(dh, None, None, cache)
+                            times.append(time.perf_counter() - start)
+                        ms["large" if large else "small"] = 1e3 * statistics.median(times[1:])
+                    rows.append(dict(B=B, D=D, H=H, chosen=bool(choose(B, T, D, H)), **ms))
+    finally:
+        lstm_numba.uses_large = choose
+    return rows
+
+
+def worker(part, epochs):
+    """Run one part in this process (thread counts come from the environment) and print
+    one JSON line per row."""
+    threads = config.num_threads()
     if torch is not None:
         torch.set_num_threads(threads)
+    rates = {np.dtype(dtype).name: blas_rate(dtype) for dtype in (np.float32, np.float64)}
     for dtype in (np.float32, np.float64):
-        rate = blas_rate(dtype)
+        name = np.dtype(dtype).name
+        if part == "sweep":
+            for shape in sweep.SHAPES:
+                print(json.dumps(dict(kind="sweep", shape=shape, dtype=name, threads=threads, rates=rates,
+                                      result=sweep.run_shape(shape, dtype, epochs))), flush=True)
+            continue
         for model_name, batch_size in CASES:
             result = run_case(model_name, batch_size, dtype, epochs)
-            print(json.dumps(dict(model=model_name, batch=batch_size, dtype=np.dtype(dtype).name,
-                                  threads=threads, result=result, rate=rate,
-                                  floor=epoch_flops(model_name) / rate)), flush=True)
-    print(json.dumps(dict(phases=kernel_phases(), numpy_steps=numpy_step_costs(), threads=threads)),
-          flush=True)
+            print(json.dumps(dict(kind="autoencoder", model=model_name, batch=batch_size, dtype=name,
+                                  threads=threads, result=result, rate=rates[name],
+                                  floor=epoch_flops(model_name) / rates[name])), flush=True)
+    if part == "autoencoders":
+        print(json.dumps(dict(kind="phases", threads=threads, rows=kernel_phases(PHASE_SHAPES))), flush=True)
+        print(json.dumps(dict(kind="crossover", threads=threads, rows=crossover())), flush=True)
 
 
-def run_workers(threads, epochs):
-    """Rows from a worker process with ``threads`` threads for numba, BLAS and torch."""
+def run_workers(part, threads, epochs, show):
+    """Rows from a worker process running ``part`` with ``threads`` threads for numba, BLAS
+    and torch; ``show(row)`` prints each as it comes."""
     n = str(threads)
     env = dict(os.environ, NUMBA_NUM_THREADS=n, OPENBLAS_NUM_THREADS=n, OMP_NUM_THREADS=n,
                MKL_NUM_THREADS=n)
-    process = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--worker",
+    process = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--worker", part,
                                 "--epochs", str(epochs)], env=env, stdout=subprocess.PIPE, text=True)
-    rows, phases = [], None
+    rows = []
     for line in process.stdout:
-        row = json.loads(line)
-        if "phases" in row:
-            phases = row
-            continue
-        rows.append(row)
-        print(format_row(row), flush=True)
+        rows.append(json.loads(line))
+        show(rows[-1])
     if process.wait() != 0:
-        raise RuntimeError(f"the benchmark worker with {threads} thread(s) failed")
-    return rows, phases
+        raise RuntimeError(f"the benchmark worker ({part}, {threads} thread(s)) failed")
+    return rows
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--epochs", type=int, default=7, help="timed epochs after the first (default 7)")
     parser.add_argument("--threads", default=f"{os.cpu_count()},1",
-                        help="comma-separated thread counts, one table each (default: all cores, then 1)")
-    parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                                      "..", "docs", "performance.md"))
-    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+                        help="comma-separated thread counts, one autoencoder table each "
+                             "(default: all cores, then 1)")
+    parser.add_argument("--sweep-epochs", type=int, default=3,
+                        help="timed epochs after the first, size sweep (default 3)")
+    parser.add_argument("--sweep-threads", type=int, default=os.cpu_count(),
+                        help="threads for the size sweep (default: all cores)")
+    parser.add_argument("--no-sweep", action="store_true", help="skip the size sweep")
+    parser.add_argument("--out", default=os.path.join(HERE, "..", "docs", "performance.md"))
+    parser.add_argument("--worker", choices=["sweep", "autoencoders"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        return worker(args.epochs)
+        return worker(args.worker, args.epochs)
     if torch is None:
         print("torch is not installed (pip install -e .[crosscheck]): no PyTorch columns")
     load_before = os.getloadavg()[0]
     cold, warm = compile_times()
     print(f"numba compile, first process: {cold:.1f} s (cold cache), {warm:.2f} s (warm cache)")
-    tables, rates, phase_rows, step_rows = [], {}, [], []
+    sweep_text, figure = "(not run: --no-sweep)", os.path.join(os.path.dirname(args.out), "figures",
+                                                              "performance_sweep.png")
+    if not args.no_sweep:
+        print(f"size sweep, {args.sweep_threads} thread(s):\n{SWEEP_HEADER}")
+        rows = run_workers("sweep", args.sweep_threads, args.sweep_epochs,
+                           lambda row: print(format_sweep_row(row), flush=True))
+        sweep.plot(rows, {d: r for d, r in rows[0]["rates"].items()}, figure)
+        sweep_text = format_sweep(rows, args.sweep_threads)
+    tables, rates, phase_rows, crossover_rows = [], {}, [], []
     for threads in [int(t) for t in args.threads.split(",")]:
         print(f"{threads} thread(s):\n{HEADER}")
-        rows, phases = run_workers(threads, args.epochs)
-        phase_rows += [format_phase_row(threads, row) for row in phases["phases"]]
-        step_rows += [format_step_row(threads, row) for row in phases["numpy_steps"]]
+        rows = run_workers("autoencoders", threads, args.epochs,
+                           lambda row: row["kind"] == "autoencoder" and print(format_row(row), flush=True))
+        phase_rows += [format_phase_row(threads, r) for row in rows if row["kind"] == "phases"
+                       for r in row["rows"]]
+        crossover_rows += [line for row in rows if row["kind"] == "crossover"
+                           for line in format_crossover(threads, row["rows"])]
+        rows = [row for row in rows if row["kind"] == "autoencoder"]
         rates.update({(threads, row["dtype"]): row["rate"] / 1e9 for row in rows})
         tables.append(f"### {threads} thread(s), seconds per epoch\n\n{HEADER}\n{SEPARATOR}\n"
                       + "\n".join(format_row(row) for row in rows))
@@ -356,19 +377,55 @@ def main():
                           f"{CPU_HEADER}\n{CPU_SEPARATOR}\n"
                           + "\n".join(format_cpu_row(row) for row in rows))
     load_after = os.getloadavg()[0]
+    command = (f"python benchmarks/bench_lstm.py --epochs {args.epochs} --threads {args.threads} "
+               f"--sweep-epochs {args.sweep_epochs} --sweep-threads {args.sweep_threads}"
+               + (" --no-sweep" if args.no_sweep else ""))
     text = REPORT.format(
-        machine=machine(), epochs=args.epochs, cold=cold, warm=warm,
+        machine=machine(), epochs=args.epochs, cold=cold, warm=warm, sweep=sweep_text,
         load_before=load_before, load_after=load_after, tables="\n\n".join(tables),
         phases="\n".join([PHASE_HEADER, "|" + "---|" * (PHASE_HEADER.count("|") - 1)] + phase_rows),
-        steps="\n".join([STEP_HEADER, "|" + "---|" * (STEP_HEADER.count("|") - 1)] + step_rows),
+        crossover="\n".join([CROSSOVER_HEADER, "|" + "---|" * (CROSSOVER_HEADER.count("|") - 1)]
+                            + crossover_rows),
         rates="; ".join(f"{t} thread(s): {r32:.0f} GFLOP/s in float32, {rates[(t, 'float64')]:.0f} in float64"
                         for (t, d), r32 in rates.items() if d == "float32"),
-        command=f"python benchmarks/bench_lstm.py --epochs {args.epochs} --threads {args.threads}")
+        date=time.strftime("%Y-%m-%d"), command=command)
     with open(args.out, "w") as f:
         f.write(text)
     print(f"written to {os.path.normpath(args.out)}")
 
 
+# -- the size sweep's table -------------------------------------------------------------
+SWEEP_HEADER = ("| D | H | T | B | dtype | numba train s | torch train s | **numba / torch train** "
+                "| numba predict s | torch predict s | **numba / torch predict** | NumPy / torch train "
+                "| floor train s |")
+
+
+def format_sweep_row(row):
+    D, H, T, B = row["shape"]
+    r = row["result"]
+    floor = 3 * sweep.flops(D, H, T, B) / row["rates"][row["dtype"]]
+    cells = f"| {D} | {H} | {T} | {B} | {row['dtype']} | {r['numba']['train']:.3f} | "
+    if "torch" not in r:
+        return cells + f"no torch | - | {r['numba']['predict']:.3f} | no torch | - | - | {floor:.3f} |"
+    t = r["torch"]
+    return cells + (f"{t['train']:.3f} | **{r['numba']['train'] / t['train']:.2f}** | "
+                    f"{r['numba']['predict']:.3f} | {t['predict']:.3f} | "
+                    f"**{r['numba']['predict'] / t['predict']:.2f}** | "
+                    f"{r['numpy']['train'] / t['train']:.2f} | {floor:.3f} |")
+
+
+def format_sweep(rows, threads):
+    table = "\n".join([SWEEP_HEADER, "|" + "---|" * (SWEEP_HEADER.count("|") - 1)]
+                      + [format_sweep_row(row) for row in rows])
+    worst = {what: max((row["result"]["numba"][what] / row["result"]["torch"][what], row["shape"], row["dtype"])
+                       for row in rows) for what in ("train", "predict") if "torch" in rows[0]["result"]}
+    summary = "; ".join(f"the largest numba / torch ratio, {what}: {ratio:.2f} "
+                        f"(D, H, T, B = {tuple(shape)}, {dtype})" for what, (ratio, shape, dtype) in worst.items())
+    return (f"{threads} thread(s), seconds per epoch of {sweep.BATCHES} batches (median of the timed "
+            f"epochs after a first); {summary}.\n\n{table}")
+
+
+# -- the autoencoders' tables -------------------------------------------------------------
 HEADER = ("| model | batch | dtype | numba s/epoch | NumPy s/epoch | torch s/epoch | numba / torch "
           "| NumPy / torch | numba first-epoch overhead s | floor s | numba % of floor |")
 SEPARATOR = "|" + "---|" * (HEADER.count("|") - 1)
@@ -387,22 +444,37 @@ def format_cpu_row(row):
     return cells + f"{torch_s:.3f} | {numba_s / torch_s:.2f} | {numpy_s / torch_s:.2f} |"
 
 
-PHASE_HEADER = ("| threads | LSTM D -> H | input projection | recurrence, forward | recurrence, backward "
-                "| weight gradients and dx | whole call |")
-
-
-STEP_HEADER = ("| threads | LSTM D -> H | forward µs/step | of it, product, e^x and tanh alone "
-               "| backward µs/step | of it, product alone |")
-
-
-def format_step_row(threads, row):
-    return (f"| {threads} | {row['D']} -> {row['H']} | {row['forward']:.1f} | {row['floor_forward']:.1f} "
-            f"| {row['backward']:.1f} | {row['floor_backward']:.1f} |")
+PHASE_HEADER = ("| threads | LSTM D -> H | batch | kernels | " + " | ".join(
+    ["recurrence, forward", "recurrence, backward", "packing dL/dz", "weight gradients (and dx, small)",
+     "dx (large)"]) + " | whole call |")
+PHASE_COLUMNS = [("_forward_kernel",), ("_backward_kernel",), ("_pack_kernel",), ("_weight_gradient_kernel",),
+                 ("_input_gradient_kernel",)]
 
 
 def format_phase_row(threads, row):
-    cells = " | ".join(f"{row[name]:.2f}" for name in PHASES)
-    return f"| {threads} | {row['D']} -> {row['H']} | {cells} | {row['whole']:.2f} |"
+    cells = " | ".join(" + ".join(f"{row['kernels'][n]:.2f}" for n in names if n in row["kernels"]) or "-"
+                       for names in PHASE_COLUMNS)
+    kind = "large (packed products)" if row["large"] else "small (loops)"
+    return f"| {threads} | {row['D']} -> {row['H']} | {row['B']} | {kind} | {cells} | {row['whole']:.2f} |"
+
+
+CROSSOVER_HEADER = ("| threads | batch | D | " + " | ".join(f"H {h}: small / large ms" for h in CROSSOVER_H)
+                    + " |")
+
+
+def format_crossover(threads, rows):
+    """One line per batch and D from the rows of ``crossover``: small / large milliseconds
+    for each H, the faster in bold, the one ``uses_large`` chooses marked with *."""
+    lines = []
+    for B, D in sorted({(r["B"], r["D"]) for r in rows}):
+        cells = []
+        for r in sorted((r for r in rows if (r["B"], r["D"]) == (B, D)), key=lambda r: r["H"]):
+            small, large = f"{r['small']:.2f}", f"{r['large']:.2f}"
+            small, large = (f"**{small}**", large) if r["small"] <= r["large"] else (small, f"**{large}**")
+            small, large = (small, large + "*") if r["chosen"] else (small + "*", large)
+            cells.append(f"{small} / {large}")
+        lines.append(f"| {threads} | {B} | {D} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def format_row(row):
@@ -418,115 +490,7 @@ def format_row(row):
             f"{100 * row['floor'] / numba_s:.0f}% |")
 
 
-REPORT = """# Performance
-
-Seconds per training epoch (median of {epochs} epochs after the first) of the blog post's
-autoencoders on 1000 sine waves of 100 steps, Adam, mean squared error:
-tinylstm's numba path, tinylstm's NumPy path (the specification) and PyTorch's
-`nn.LSTM` with the same layer shapes, dtype and thread count (numba, BLAS and torch
-all get the count of the table).
-
-- `ae4`: LSTM 32 -> LSTM 1 -> RepeatVector 100 -> LSTM 32 -> LSTM 1 (8,976 weights)
-- `deep`: LSTM 32 -> LSTM 32 -> LSTM 1 -> RepeatVector 100 -> LSTM 32 -> LSTM 32 -> LSTM 1
-
-{tables}
-
-- *CPU seconds* (1 thread): the process's CPU time per epoch, which other processes
-  on the machine disturb much less than the wall time.
-- *first-epoch overhead*: the first epoch's time minus the median, numba path, in
-  a process whose kernels are already in numba's on-disk cache.
-- *floor*: the epoch's matrix products (forward T(D+H)4H multiply-adds per LSTM and
-  sample, three times that with the backward pass) at the best rate this machine's
-  BLAS reached on a large product ({rates}). The tanh/sigmoid evaluations and the
-  memory traffic come on top of it.
-- numba compile time, first process: {cold:.1f} s with an empty cache, {warm:.2f} s
-  with a warm one (import and first call of the kernels, float32 and float64).
-
-Machine: {machine}. Load average (1 min) {load_before:.2f} before the run, {load_after:.2f}
-after: the machine is shared, so single numbers move; the ratios come from the same
-run, the implementations taking turns epoch by epoch. With other processes on the
-cores, the 2-thread rows suffer most (a thread that loses its core holds up the
-others; OpenBLAS's and torch's idle threads spin), so read them with the load.
-PyTorch's 2-thread time varies most between runs: for the deep model at batch 100 in
-float32, four runs of this script on one machine within two hours (2026-11-29) gave
-0.36, 0.42, 0.61 and 0.71 s per epoch, and its ratios move with it.
-
-Reproduce: `{command}` (writes this file). To measure one change, compare two
-checkouts epoch by epoch, taking turns: `python benchmarks/ab_epoch.py deep 100 float32
-numba /path/to/before /path/to/after`.
-
-## How the fast path works
-
-`tinylstm/ops/lstm_numba.py` computes the same equations as the NumPy specification
-`tinylstm/ops/lstm.py`, with the same signatures, and `tinylstm/ops/__init__.py` is the
-one place that chooses between them (`tinylstm.config.set_backend("numpy" | "numba")`;
-numba is the default when it imports, for the default tanh/sigmoid activations).
-
-- Feature-major layout inside, (T, 4H, B): for a fixed step and unit the batch is
-  contiguous, so every inner loop runs over the batch and vectorises, even with H = 1.
-- What does not depend on h leaves the time loop, as in the specification: forward,
-  `z_t = b + x_t W` for all t, then the recurrence (the recurrent product, the gates and
-  the cell, fused per step); backward, the recurrence (dL/dz_t, dL/dh_(t-1),
-  dL/dc_(t-1)), then dx and the weight gradients from the stored dL/dz_t. Each is one
-  compiled call: no per-step Python, and no BLAS (no OpenBLAS threads spinning against
-  numba's).
-- Threads: the recurrence runs one slice of the batch per thread (rows of a batch never
-  meet in an LSTM, so the threads never synchronise); the work outside it runs one
-  range of steps per thread, each over the whole batch, so its loops are twice as long.
-  Each thread is a Python thread running a `nogil` kernel.
-- The batch is padded with zero columns to a multiple of 8 (one AVX2 register of
-  float32): a vectorised loop leaves the last n % 8 columns to scalar code, which at
-  batch 100 cost as much as 16 vectorised columns.
-- Whole-sequence arrays come from `tinylstm/ops/buffers.py`, which reuses an array once
-  nothing refers to it, and start on a 64-byte cache line: fresh memory from the
-  operating system, page by page, cost more than the arithmetic on it on this machine.
-- A branch-free tanh (Cephes' rational approximations, within 2 ulp), so the gate
-  loops vectorise; numba has no vector math library here, and libm's scalar tanh
-  blocks vectorisation. Sigmoid is computed from tanh.
-- numba's on-disk cache (`cache=True`): a second process does not recompile.
-- `tests/test_numba_kernels.py` holds the fast path to the specification: float64 to
-  1e-12 relative; float32 within 1e-5 of the float64 result, or at least as close to
-  it as the float32 specification is (where a one-entry gradient cancels, two float32
-  computations can differ by more than 1e-5 and both be right to float32 precision).
-  `tests/test_buffers.py` checks that an array in use is never handed out twice.
-
-## Where the numba path spends its time
-
-Milliseconds per kernel in one forward and backward call of each of the deep
-autoencoder's LSTMs, batch 100, float32 (median of 30; the whole call adds the
-copies into the padded feature-major arrays, the thread hand-offs and the Python
-around the kernels):
-
-{phases}
-
-At batch 100 each thread's slice of the recurrence is about 50 columns wide, and a
-step has costs that do not shrink with the slice (the loops over the 4H rows of the
-products, the gates and the cell start once per row and step): going from one thread
-to two cuts the forward recurrence by about a third and the backward recurrence
-hardly at all. The products outside the recurrence, twice as wide, split well.
-At batch 1000 the slices are wide and a second thread helps more (the `ae4` rows).
-
-## Where the NumPy path spends its time
-
-Microseconds per step of the specification `tinylstm/ops/lstm.py`, batch 100, float32
-(the whole forward or backward call divided by its 100 steps, minimum of 20 calls),
-beside what the step's unavoidable work costs alone, done by the same NumPy calls on
-arrays of the same shapes:
-
-{steps}
-
-A step forward is fourteen NumPy calls (the recurrent product and its sum with the
-input part, four for one sigmoid of the three gates i, f and o, two tanh, four for the
-cell and two for h, storing them), a step backward seven (the activations' derivatives are taken for the whole sequence before
-the loop; see `docs/lstm-math.md`); each works on a few thousand numbers (H = 32) or a hundred
-(H = 1), so a call's fixed cost, about a microsecond, is a large part of it, and for
-H = 1 nearly all of it. NumPy's float32 `exp` and `tanh` take about 1.5 and 2.7 ns a
-number on this machine (`tanh` is not vectorised here). All of it runs on one core:
-NumPy's element-wise functions are single-threaded, and the recurrent products took
-the same time with one BLAS thread as with two, so the second thread of the 2-thread tables helps only the
-products outside the loop. The whole-sequence arrays come from `ops/buffers.py` as in
-the fast path (touching fresh memory cost the `ae4` epoch at batch 100 about 0.08 s).
-"""
+REPORT = open(os.path.join(HERE, "performance_template.md")).read()
 
 
 if __name__ == "__main__":

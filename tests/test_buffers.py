@@ -1,22 +1,25 @@
-"""The reused arrays of both LSTM paths: an array in use is never handed out twice.
+"""The reused arrays of the numba kernels: an array in use is never handed out twice,
+and the module never keeps more than its cap.
 
-Every test here would fail if ``tinylstm.ops.buffers`` gave out an array that
+The first tests would fail if ``tinylstm.ops.buffers`` gave out an array that
 something still refers to (the LSTM's output, a cache kept for backward).
 """
-import importlib
-
 import numpy as np
 import pytest
 
+from tinylstm import config, utils
+from tinylstm.layers import LSTM, Dense, Input
+from tinylstm.models import Sequential
 from tinylstm.ops import buffers
 
 
-@pytest.fixture(params=["lstm", "lstm_numba"])
-def impl(request):
-    """The NumPy specification, then the numba path (skipped without numba)."""
-    if request.param == "lstm_numba":
-        pytest.importorskip("numba", reason="numba is not installed")
-    return importlib.import_module("tinylstm.ops." + request.param)
+@pytest.fixture(params=["small", "large"])
+def impl(request, monkeypatch):
+    """The numba path, on its loop kernels and on its BLAS kernels."""
+    pytest.importorskip("numba", reason="numba is not installed")
+    from tinylstm.ops import lstm_numba
+    monkeypatch.setattr(lstm_numba, "uses_large", lambda B, T, D, H: request.param == "large")
+    return lstm_numba
 
 
 @pytest.fixture(autouse=True)
@@ -101,11 +104,54 @@ def test_a_kept_cache_survives_another_forward_pass(rng, impl):
         np.testing.assert_array_equal(g, e, err_msg=name)
 
 
-def test_free_arrays_are_bounded(monkeypatch):
-    monkeypatch.setattr(buffers, "MAX_FREE_BYTES", 10_000)
-    for n in range(1, 60):                      # 59 shapes, each used once and let go
-        buffers.empty((n, 10), np.float64)
-    assert buffers.free_bytes() <= 10_000 + 59 * 10 * 8
-    kept = buffers.empty((500, 10), np.float64)  # 40 kB in use: not counted, not dropped
-    assert any(a is kept for a in buffers._arrays)
-    assert buffers.free_bytes() <= 10_000 + 59 * 10 * 8
+def test_the_pool_never_holds_more_than_its_cap(monkeypatch):
+    monkeypatch.setattr(buffers, "MAX_BYTES", 10_000)
+    kept = []
+    for n in range(1, 60):                      # 59 shapes, some kept in use, most let go
+        a = buffers.empty((n, 10), np.float64)
+        if n % 7 == 0:
+            kept.append(a)
+        assert buffers.held_bytes() <= 10_000
+    big = buffers.empty((500, 10), np.float64)  # 40 kB: more than the cap, not kept
+    assert big.shape == (500, 10) and big.ctypes.data % buffers.ALIGN == 0
+    assert not any(a is big for a in buffers._arrays)
+    assert buffers.held_bytes() <= 10_000
+
+
+def test_arrays_in_use_are_never_dropped_to_make_room(monkeypatch):
+    monkeypatch.setattr(buffers, "MAX_BYTES", 10_000)
+    in_use = buffers.empty((100, 10), np.float64)   # 8 kB, kept
+    other = buffers.empty((50, 10), np.float64)     # 4 kB more would pass the cap: not kept
+    assert any(a is in_use for a in buffers._arrays)
+    assert not any(a is other for a in buffers._arrays)
+    del other
+    assert buffers.held_bytes() == in_use.nbytes
+
+
+def test_memory_held_after_fit_returns_is_within_the_cap(monkeypatch, impl):
+    """fit at a size whose arrays pass the cap several times over (the issue: batch
+    1000, T = 1000 kept 1.4 GB after fit returned, the cap 1 GiB): afterwards, and
+    after every request during it, the module keeps at most MAX_BYTES."""
+    cap = 2 << 20
+    monkeypatch.setattr(buffers, "MAX_BYTES", cap)
+    held = []
+    empty = buffers.empty
+
+    def watched(shape, dtype):
+        out = empty(shape, dtype)
+        held.append(buffers.held_bytes())
+        return out
+    monkeypatch.setattr(buffers, "empty", watched)
+    old = config.backend()
+    config.set_backend("numba")
+    try:
+        utils.set_random_seed(0)
+        model = Sequential([Input((150, 1)), LSTM(32, return_sequences=True), Dense(1)])
+        model.compile(optimizer="adam", loss="mse")
+        x = np.random.default_rng(0).standard_normal((400, 150, 1))
+        model.fit(x, x, batch_size=200, epochs=1, verbose=0)   # gates (150, 128, 208) float32: 16 MB
+    finally:
+        config.set_backend(old)
+    assert held, "the numba path took no arrays from the module"
+    assert max(held) <= cap
+    assert buffers.held_bytes() <= cap

@@ -22,6 +22,7 @@ from tinylstm import config, gradcheck, ops  # noqa: E402
 from tinylstm.layers import LSTM  # noqa: E402
 from tinylstm.ops import lstm as spec  # noqa: E402
 from tinylstm.ops import lstm_numba as fast  # noqa: E402
+from tinylstm.ops import numba_support  # noqa: E402
 
 RTOL = {np.float64: 1e-12, np.float32: 1e-5}
 
@@ -48,16 +49,24 @@ def random_problem(rng, B, T, D, H, dtype, with_state):
     return args, grads
 
 
-def run(impl, args, grads):
-    h_seq, (h_T, c_T), cache = impl.lstm_forward(*args)
+def run(impl, args, grads, recurrent_activation="sigmoid"):
+    h_seq, (h_T, c_T), cache = impl.lstm_forward(*args, recurrent_activation=recurrent_activation)
     return [h_seq, h_T, c_T, *impl.lstm_backward(*grads, cache)]
+
+
+@pytest.fixture(params=["small", "large"])
+def kernels(request, monkeypatch):
+    """Each test runs on both sets of kernels, whatever the shape would choose: the
+    loops (``lstm_numba_small``) and the BLAS kernels (``lstm_numba_large``)."""
+    monkeypatch.setattr(fast, "uses_large", lambda B, T, D, H: request.param == "large")
+    return request.param
 
 
 def as64(arrays):
     return [None if a is None else a.astype(np.float64) for a in arrays]
 
 
-def float32_sensitivity(args, grads, exact, tries=4):
+def float32_sensitivity(args, grads, exact, recurrent_activation, tries=4):
     """Per output, the largest relative change of the exact (float64) result when every
     float32 input entry moves one ulp up or down at random: what float32 can resolve."""
     rng = np.random.default_rng(0)
@@ -69,18 +78,20 @@ def float32_sensitivity(args, grads, exact, tries=4):
         return np.nextafter(a, away).astype(np.float64)
     worst = dict.fromkeys(NAMES, 0.0)
     for _ in range(tries):
-        moved = run(spec, [nudge(a) for a in args], [nudge(g) for g in grads])
+        moved = run(spec, [nudge(a) for a in args], [nudge(g) for g in grads], recurrent_activation)
         for name, m, e in zip(NAMES, moved, exact):
             worst[name] = max(worst[name], relative(m, e))
     return worst
 
 
-def assert_fast_equals_spec(args, grads):
+def assert_fast_equals_spec(args, grads, recurrent_activation="sigmoid"):
     dtype = args[0].dtype.type
-    exact = run(spec, as64(args), as64(grads))
+    exact = run(spec, as64(args), as64(grads), recurrent_activation)
     if dtype == np.float32:
-        sensitivity = float32_sensitivity(args, grads, exact)
-    for name, f, s, e in zip(NAMES, run(fast, args, grads), run(spec, args, grads), exact):
+        sensitivity = float32_sensitivity(args, grads, exact, recurrent_activation)
+    pairs = zip(NAMES, run(fast, args, grads, recurrent_activation),
+                run(spec, args, grads, recurrent_activation), exact)
+    for name, f, s, e in pairs:
         assert f.shape == s.shape, f"{name}: shape {f.shape}, spec {s.shape}"
         assert f.dtype == s.dtype == dtype, f"{name}: dtype {f.dtype}, spec {s.dtype}"
         if dtype == np.float64:
@@ -95,12 +106,30 @@ def assert_fast_equals_spec(args, grads):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("with_state", [False, True])
 @pytest.mark.parametrize("B,T,D,H", SHAPES)
-def test_fast_path_equals_the_specification(B, T, D, H, with_state, dtype):
+def test_fast_path_equals_the_specification(B, T, D, H, with_state, dtype, kernels):
     rng = np.random.default_rng([B, T, D, H, with_state])
     assert_fast_equals_spec(*random_problem(rng, B, T, D, H, dtype, with_state))
 
 
-def test_no_upstream_state_gradient_and_no_bias():
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("recurrent_activation", ["hard_sigmoid", "hard_sigmoid_keras2"])
+@pytest.mark.parametrize("B,T,D,H", [(37, 4, 5, 6), (5, 7, 6, 4)])
+def test_hard_sigmoid_gates_equal_the_specification(B, T, D, H, recurrent_activation, dtype, kernels):
+    """Keras 3's and Keras 2's hard sigmoid as the recurrent activation: weights large
+    enough that the gates' inputs fall on both sides of both kinks (clipped to 0 or 1,
+    slope 0 there) and between them."""
+    rng = np.random.default_rng([B, T, D, H, 5])
+    args, grads = random_problem(rng, B, T, D, H, dtype, with_state=True)
+    args[1:4] = [a * dtype(4.0) for a in args[1:4]]
+    x, W, U, b, h0, c0 = args
+    _, _, cache = spec.lstm_forward(*args, recurrent_activation=recurrent_activation)
+    for gate in (cache.i, cache.f, cache.o):
+        assert (gate == 0).mean() > 0.05 and (gate == 1).mean() > 0.05
+        assert ((gate > 0) & (gate < 1)).mean() > 0.2
+    assert_fast_equals_spec(args, grads, recurrent_activation)
+
+
+def test_no_upstream_state_gradient_and_no_bias(kernels):
     """dh_T = dc_T = None (zeros) and bias=None, as the layer passes them."""
     rng = np.random.default_rng(7)
     args, grads = random_problem(rng, 4, 5, 3, 6, np.float64, with_state=False)
@@ -109,7 +138,7 @@ def test_no_upstream_state_gradient_and_no_bias():
     assert_fast_equals_spec(args, grads)
 
 
-def test_large_gate_inputs_saturate_like_numpy():
+def test_large_gate_inputs_saturate_like_numpy(kernels):
     """|z| far beyond the clipping points of the vectorised tanh (10 in float32, 20 in
     float64): the gates saturate to exactly 0 or 1, as np.tanh does."""
     rng = np.random.default_rng(8)
@@ -124,7 +153,7 @@ def test_vectorised_tanh_is_within_two_ulp_of_exact():
     @numba.njit
     def tanh_all(x, out):
         for k in range(x.shape[0]):
-            out[k] = fast._tanh(x[k])
+            out[k] = numba_support.tanh(x[k])
 
     rng = np.random.default_rng(9)
     for dtype in (np.float64, np.float32):
@@ -144,30 +173,29 @@ def test_vectorised_tanh_is_within_two_ulp_of_exact():
         assert np.isnan(out[2]) and out[3] == 0.0 and np.signbit(out[3])
 
 
-def test_thread_count_does_not_change_results():
-    """The recurrence is cut into one slice of the batch per thread, the work outside
-    it into one range of steps per thread. Each row's and each step's arithmetic is
-    the same whatever the cuts, so one thread and all threads agree bit for bit on
-    everything computed row by row or step by step; the weight gradients add up the
-    threads' sums in another order, so they agree to roundoff."""
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_thread_count_does_not_change_a_bit(dtype, kernels):
+    """The work is cut into pieces that do not depend on the thread count (or, for the
+    small kernels' recurrence, into batch slices whose columns compute alike in any
+    slice), and sums across pieces are added in a fixed order: 1, 2 and 3 threads give
+    the same bits. (Threads here run in one process; tests/test_thread_determinism.py
+    trains in fresh processes.)"""
     rng = np.random.default_rng(10)
-    args, grads = random_problem(rng, 70, 5, 3, 4, np.float64, with_state=True)
+    args, grads = random_problem(rng, 70, 9, 3, 8, dtype, with_state=True)
+    old = config.num_threads()
     runs = []
-    old = numba.get_num_threads()
-    for threads in sorted({1, old}):
-        numba.set_num_threads(threads)
-        try:
+    try:
+        for threads in (1, 2, 3):
+            config.set_num_threads(threads)
             runs.append(run(fast, args, grads))
-        finally:
-            numba.set_num_threads(old)
-    for name, first, other in zip(NAMES, runs[0], runs[-1]):
-        if name in ("dkernel", "drecurrent_kernel", "dbias"):
-            assert relative(other, first) < 1e-13, name
-        else:
-            np.testing.assert_array_equal(first, other, err_msg=name)
+    finally:
+        config.set_num_threads(old)
+    for name, *values in zip(NAMES, *runs):
+        for other in values[1:]:
+            np.testing.assert_array_equal(values[0], other, err_msg=name)
 
 
-def test_two_halves_equal_one_pass():
+def test_two_halves_equal_one_pass(kernels):
     """Running the sequence in two halves, passing (h, c) forward and (dh, dc) back,
     equals one pass (the sequential-matches-batch check, on the fast path)."""
     rng = np.random.default_rng(11)
@@ -217,8 +245,11 @@ def test_dispatch_follows_the_backend_and_the_activations(numba_backend):
     rng = np.random.default_rng(13)
     args, _ = random_problem(rng, 2, 3, 2, 2, np.float64, with_state=False)
     assert isinstance(ops.lstm_forward(*args)[2], fast.NumbaLSTMCache)
-    # the kernels compute tanh/sigmoid only: other activations take the NumPy path
+    assert isinstance(ops.lstm_forward(*args, recurrent_activation="hard_sigmoid")[2],
+                      fast.NumbaLSTMCache)
+    # the kernels compute tanh with sigmoid or a hard sigmoid: others take the NumPy path
     assert isinstance(ops.lstm_forward(*args, activation="relu")[2], spec.LSTMCache)
+    assert isinstance(ops.lstm_forward(*args, recurrent_activation="tanh")[2], spec.LSTMCache)
     config.set_backend("numpy")
     assert config.backend() == "numpy"
     assert isinstance(ops.lstm_forward(*args)[2], spec.LSTMCache)
@@ -245,7 +276,7 @@ def test_asking_for_numba_without_numba_is_an_error(monkeypatch):
 
 
 @pytest.mark.parametrize("B,T", [(0, 3), (2, 0)])
-def test_empty_batch_or_sequence(B, T):
+def test_empty_batch_or_sequence(B, T, kernels):
     """An empty batch or a sequence of no steps gives empty results of the right
     shapes, as the specification does (and h_T = h_0)."""
     rng = np.random.default_rng(15)

@@ -28,6 +28,7 @@ from . import (atomic, compile_utils, config, keras_files, model_config, optimiz
 from .layers.base import (KerasTensor, Layer, as_list, call_forward, output_masks, unique_name,
                           unpack)
 from .layers.input_layer import Input, InputLayer
+from .ops import blas
 from .progbar import Progbar
 
 
@@ -191,6 +192,7 @@ class Model:
         return unpack([t.shape for t in self.outputs])
 
     # -- the graph, forward and backward ---------------------------------------
+    @blas.one_thread()          # NumPy's BLAS on one thread: the same bits with any thread count
     def _forward(self, xs, training=False):
         """xs: one array per model input. Returns one array per output, and the ``Trace``."""
         values = {id(t): x for t, x in zip(self.inputs, xs)}
@@ -208,6 +210,7 @@ class Model:
         return ([values[id(t)] for t in self.outputs],
                 Trace(caches, [masks.get(id(t)) for t in self.outputs]))
 
+    @blas.one_thread()
     def _backward(self, d_outputs, trace):
         """d_outputs: dL/d(output) per output (or ``FromLogits``). Returns dL/d(input) per input."""
         caches = trace.caches

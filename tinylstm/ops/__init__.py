@@ -3,16 +3,21 @@
 The LSTM has two implementations of the same function: ``lstm.py``, the NumPy
 specification, and ``lstm_numba.py``, fused numba kernels. This is the one place
 that chooses: ``lstm_forward`` uses the kernels when ``config.backend()`` is
-``"numba"``, the activations are the default tanh and sigmoid, and there is no
-mask and no recurrent dropout (the kernels compute the plain LSTM; Keras likewise
-keeps its cuDNN kernel for it), and the NumPy specification otherwise. Input
+``"numba"``, the activations are tanh with sigmoid, hard_sigmoid or
+hard_sigmoid_keras2 (the ones the kernels compute; Keras likewise keeps its
+cuDNN kernel for its defaults), and there is no mask and no recurrent dropout (the
+kernels compute the plain LSTM), and the NumPy specification otherwise. Input
 dropout without recurrent dropout is applied to x before the call, and a stateful
 layer only gives initial states, so both keep the kernels. ``lstm_backward``
 follows the forward pass that made its cache.
+
+Every op here runs NumPy's BLAS on one thread (``blas.one_thread``): OpenBLAS
+adds a product's terms in an order that depends on its thread count, and the
+same seed must give the same bits whatever the machine's threads.
 """
 from .. import config
+from . import blas, dense
 from . import lstm as lstm_numpy
-from .dense import dense_backward, dense_backward_from_logits, dense_forward
 
 __all__ = ["lstm_forward", "lstm_backward", "dense_forward", "dense_backward",
            "dense_backward_from_logits"]
@@ -23,11 +28,12 @@ def _numba_ops():
     return lstm_numba
 
 
+@blas.one_thread()
 def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
                  activation="tanh", recurrent_activation="sigmoid",
                  mask=None, x_masks=None, h_masks=None):
     """The LSTM over whole sequences; see ``tinylstm/ops/lstm.py`` for the equations."""
-    if (config.backend() == "numba" and (activation, recurrent_activation) == ("tanh", "sigmoid")
+    if (config.backend() == "numba" and _numba_ops().supports(activation, recurrent_activation)
             and mask is None and x_masks is None and h_masks is None):
         return _numba_ops().lstm_forward(x, kernel, recurrent_kernel, bias, h0, c0,
                                          activation, recurrent_activation)
@@ -35,8 +41,27 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
                                    activation, recurrent_activation, mask, x_masks, h_masks)
 
 
+@blas.one_thread()
 def lstm_backward(dh_seq, dh_T, dc_T, cache):
     """Backpropagation through time, by the implementation whose forward made ``cache``."""
     if isinstance(cache, lstm_numpy.LSTMCache):
         return lstm_numpy.lstm_backward(dh_seq, dh_T, dc_T, cache)
     return _numba_ops().lstm_backward(dh_seq, dh_T, dc_T, cache)
+
+
+@blas.one_thread()
+def dense_forward(x, kernel, bias=None, activation=None):
+    """y = activation(x W + b); see ``tinylstm/ops/dense.py``."""
+    return dense.dense_forward(x, kernel, bias, activation)
+
+
+@blas.one_thread()
+def dense_backward(dy, cache):
+    """dx, dW, db of :func:`dense_forward`; see ``tinylstm/ops/dense.py``."""
+    return dense.dense_backward(dy, cache)
+
+
+@blas.one_thread()
+def dense_backward_from_logits(da, cache):
+    """dx, dW, db from dL/da, the gradient at the pre-activation; see ``tinylstm/ops/dense.py``."""
+    return dense.dense_backward_from_logits(da, cache)

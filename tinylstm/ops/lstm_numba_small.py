@@ -1,0 +1,274 @@
+"""The numba kernels for small layers (the post's: H = 32 or 1, D = 1 or 32).
+
+Layout.  Feature-major, (T, 4H, Bp) and (T+1, H, Bp): for a fixed step and unit
+    the batch is contiguous, so every inner loop runs over the batch and
+    vectorises, also when H = 1.
+Padding.  The batch is padded with zero columns to Bp, a multiple of 16 (one
+    AVX-512 register of float32, two of AVX2): a vectorised loop leaves n % 8
+    columns to scalar code, and at batch 100 those 4 columns cost as much as 16
+    others; with rows a multiple of 64 bytes long, two threads' columns never
+    share a cache line.
+Products.  The tile kernel of ``numba_products`` on panels of 16 batch columns,
+    read in place (``add_product_columns``); for dU and dW, with h_{t-1} or x_t
+    transposed into panels step by step where that pays (``_add_weight_gradient``).
+Threads.  The recurrence runs one slice of the batch per thread: rows of a batch
+    never meet in an LSTM, and every column's arithmetic is the same whatever
+    slice it is in, so the cut cannot change a bit. The weight gradients run over
+    fixed ranges of steps (``threads.pieces``), each over the whole batch, and the
+    ranges' sums are added up afterwards in their order.
+"""
+import numba
+import numpy as np
+
+from .. import config
+from . import buffers, threads
+from .numba_products import MR, PANEL_BYTES, add_product, add_product_columns, pack
+from .numba_support import JIT, dsigma, dsigma_factors, sigma, tanh
+
+_u64 = np.uint64      # unsigned batch indices: no wrap-around test, and the loops vectorise
+LANES = 16            # the batch is padded to a multiple of this
+STEP_PIECES = 8       # ranges of steps for the weight gradients
+
+
+@numba.njit(fastmath={"contract", "reassoc"}, error_model="numpy", cache=True)
+def _add_gram(out, X, Y, start, n):
+    """out[q, r] += sum_b X[q, b] Y[r, b] over the n columns b from ``start`` on.
+
+    out (Q, R) with R even, X (Q, B), Y (R, B). "reassoc" lets the sums over b run
+    in any order, so that they vectorise (the order is fixed by n and the code, not
+    by the threads); four rows of X and two of Y at a time, eight sums sharing each
+    load.
+    """
+    Q, R = out.shape
+    s0 = _u64(start)
+    zero = out.dtype.type(0.0)
+    q = 0
+    while q + 4 <= Q:
+        for r in range(0, R, 2):
+            a0 = a1 = a2 = a3 = e0 = e1 = e2 = e3 = zero
+            for k in range(n):
+                b = s0 + _u64(k)
+                x0, x1, x2, x3 = X[q, b], X[q + 1, b], X[q + 2, b], X[q + 3, b]
+                y0, y1 = Y[r, b], Y[r + 1, b]
+                a0 += x0 * y0
+                a1 += x1 * y0
+                a2 += x2 * y0
+                a3 += x3 * y0
+                e0 += x0 * y1
+                e1 += x1 * y1
+                e2 += x2 * y1
+                e3 += x3 * y1
+            out[q, r] += a0
+            out[q + 1, r] += a1
+            out[q + 2, r] += a2
+            out[q + 3, r] += a3
+            out[q, r + 1] += e0
+            out[q + 1, r + 1] += e1
+            out[q + 2, r + 1] += e2
+            out[q + 3, r + 1] += e3
+        q += 4
+    while q < Q:
+        for r in range(0, R, 2):
+            a0 = e0 = zero
+            for k in range(n):
+                b = s0 + _u64(k)
+                a0 += X[q, b] * Y[r, b]
+                e0 += X[q, b] * Y[r + 1, b]
+            out[q, r] += a0
+            out[q, r + 1] += e0
+        q += 1
+
+
+@numba.njit(nogil=True, **JIT)
+def _forward_kernel(x, WT, bias, UT, gates, h, c, phi_c, kind, work):
+    """Steps (1)-(7) for t = 1..T, for the batch columns of each [start, stop) in ``work``.
+
+    x (T, D, Bp); WT (4H, D), UT (4H, H) are W and U transposed; bias (4H,); gates
+    (T, 4H, Bp) receives [i, f, g, o]; h, c (T+1, H, Bp) hold h_0, c_0 on entry; phi_c
+    (T, H, Bp) receives tanh(c_t). ``kind``: the recurrent activation.
+    """
+    T, H4, _ = gates.shape
+    H = H4 // 4
+    for p in range(work.shape[0]):
+        start, stop = work[p, 0], work[p, 1]
+        n, s0 = stop - start, _u64(start)
+        for t in range(T):
+            z = gates[t]                                             # (4H, Bp)
+            for r in range(H4):
+                for k in range(n):
+                    z[r, s0 + _u64(k)] = bias[r]
+            add_product_columns(WT, x[t], z, start, n)               # (1) b + x_t W
+            add_product_columns(UT, h[t], z, start, n)               #     + h_{t-1} U
+            for r in range(H4):                                      # (2)-(5), row by row:
+                if 2 * H <= r < 3 * H:                               # short loop bodies let
+                    for k in range(n):                               # the CPU overlap the
+                        b = s0 + _u64(k)                             # tanh of many b
+                        z[r, b] = tanh(z[r, b])                      # (4) g
+                else:
+                    for k in range(n):
+                        b = s0 + _u64(k)
+                        z[r, b] = sigma(z[r, b], kind)               # (2) i, (3) f, (5) o
+            for j in range(H):
+                for k in range(n):
+                    b = s0 + _u64(k)
+                    i, f, g, o = z[j, b], z[H + j, b], z[2 * H + j, b], z[3 * H + j, b]
+                    c_t = f * c[t, j, b] + i * g                     # (6)
+                    phi = tanh(c_t)
+                    c[t + 1, j, b] = c_t
+                    phi_c[t, j, b] = phi
+                    h[t + 1, j, b] = o * phi                         # (7)
+
+
+@numba.njit(nogil=True, **JIT)
+def _backward_kernel(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind, work):
+    """The forward steps in reverse, for the batch columns of each [start, stop) in
+    ``work``: what the recurrence needs, dL/dz_t and dL/dh_{t-1}, dL/dc_{t-1}; the
+    rest is in ``_weight_gradient_kernel``.
+
+    dh_seq (T, H, Bp); gates, c, phi_c as the forward pass left them; U (H, 4H).
+    dh_next, dc_next (H, Bp) hold dL/dh_T, dL/dc_T on entry and dL/dh_0, dL/dc_0
+    on exit; dz (T, 4H, Bp) receives dL/dz_t.
+    """
+    T, H4, _ = gates.shape
+    H = H4 // 4
+    one = gates.dtype.type(1.0)
+    smooth, slope = dsigma_factors(kind, one)                        # see numba_support.dsigma
+    for p in range(work.shape[0]):
+        start, stop = work[p, 0], work[p, 1]
+        n, s0 = stop - start, _u64(start)
+        for t in range(T - 1, -1, -1):
+            a, d = gates[t], dz[t]                                   # (4H, Bp) each
+            for j in range(H):
+                for k in range(n):
+                    b = s0 + _u64(k)
+                    i, f, g, o = a[j, b], a[H + j, b], a[2 * H + j, b], a[3 * H + j, b]
+                    phi = phi_c[t, j, b]
+                    dh = dh_seq[t, j, b] + dh_next[j, b]             # h_t: output and step t+1
+                    do = dh * phi                                    # (7) wrt o
+                    dc = dc_next[j, b] + dh * o * (one - phi * phi)  # (7) wrt c, plus step t+1
+                    d[j, b] = dc * g * dsigma(i, smooth, slope)               # (6) wrt i, (2)
+                    d[H + j, b] = dc * c[t, j, b] * dsigma(f, smooth, slope)  # (6) wrt f, (3)
+                    d[2 * H + j, b] = dc * i * (one - g * g)         # (6) wrt g, (4)
+                    d[3 * H + j, b] = do * dsigma(o, smooth, slope)           # (5)
+                    dc_next[j, b] = dc * f                           # (6) wrt c_{t-1}
+            for j in range(H):                                       # (1) wrt h_{t-1}: dz_t U^T
+                for k in range(n):
+                    dh_next[j, s0 + _u64(k)] = 0.0
+            add_product_columns(U, d, dh_next, start, n)
+
+
+@numba.njit(inline="always", **JIT)
+def _add_weight_gradient(out, outT, a, d, panels, tile):
+    """out += a d^T (a (F, Bp) the inputs x_t or h_{t-1}, d (4H, Bp) dL/dz_t), summed over
+    the batch. For F >= NR / 2 and 4H >= 32 into outT (4H, F), out's transpose, as a tile
+    product with a^T packed into ``panels`` (``_add_gram``, whose sums end in a reduction
+    across the vector, took twice as long there); else into out (F, 4H) by ``_add_gram``
+    (a panel would be mostly padding, or packing would cost more than the product)."""
+    if 2 * a.shape[0] >= panels.shape[2] and d.shape[0] >= 32:
+        pack(a.T, panels)
+        add_product(d, panels, outT, tile)
+    else:
+        _add_gram(out, a, d, 0, a.shape[1])
+
+
+@numba.njit(nogil=True, **JIT)
+def _weight_gradient_kernel(dz, x, h, W, dx, dkernel, dkernelT, drecurrent_kernel, drecurrent_kernelT,
+                            dbias, work):
+    """(1) z_t = x_t W + h_{t-1} U + b differentiated wrt x_t, W, U and b, for the
+    steps of each range p, [t0, t1), in ``work`` and the whole (padded) batch:
+    nothing here feeds the recurrence, so it runs after it.
+
+    dz (T, 4H, Bp), x (T, D, Bp), h (T+1, H, Bp), W (D, 4H). dx (T, D, Bp) receives
+    dL/dx_t; range p's sums go to dkernel[p] (D, 4H) or its transpose dkernelT[p]
+    (4H, D), drecurrent_kernel[p] (H, 4H) or its transpose drecurrent_kernelT[p] (see
+    ``_add_weight_gradient``) and, column by column, dbias[p] (4H, Bp); all zero on entry.
+    """
+    _, H4, Bp = dz.shape
+    D, H = x.shape[1], h.shape[1]
+    NR = PANEL_BYTES // dz.itemsize                                  # numba_products.panel_width
+    xT = np.empty((-(-D // NR), Bp, NR), dz.dtype)                  # x_t^T in panels
+    hT = np.empty((-(-H // NR), Bp, NR), dz.dtype)                  # h_{t-1}^T in panels
+    tile = np.empty((MR, NR), dz.dtype)                              # scratch for add_product
+    for w in range(work.shape[0]):
+        t0, t1, p = work[w, 0], work[w, 1], work[w, 2]
+        for t in range(t0, t1):
+            d = dz[t]                                                # (4H, Bp)
+            for r in range(H4):                                      # wrt b
+                for k in range(Bp):
+                    dbias[p, r, k] += d[r, k]
+            _add_weight_gradient(dkernel[p], dkernelT[p], x[t], d, xT, tile)                    # wrt W
+            _add_weight_gradient(drecurrent_kernel[p], drecurrent_kernelT[p], h[t], d, hT, tile)  # wrt U
+            dx_t = dx[t]                                             # (D, Bp)
+            for q in range(dx_t.shape[0]):
+                for k in range(Bp):
+                    dx_t[q, k] = 0.0
+            add_product_columns(W, d, dx_t, 0, Bp)                   # wrt x_t: dz_t W^T
+
+
+# -- the passes -----------------------------------------------------------------------
+def padded(B):
+    """The batch size inside the kernels: B rounded up to a multiple of LANES.
+
+    The padding columns hold zeros (inputs, initial states, upstream gradients);
+    what the forward pass computes there is never returned, and backward they stay
+    zero and add nothing to the weight gradients."""
+    return -(-B // LANES) * LANES
+
+
+def _batch_slices(Bp):
+    """One slice of the padded batch per thread, cut at multiples of LANES columns."""
+    return threads.pieces(Bp, config.num_threads(), LANES)
+
+
+def feature_major(a, Bp, dtype):
+    """(B, T, F) -> (T, F, Bp), contiguous, zeros in the padding columns."""
+    B, T, F = a.shape
+    out = buffers.empty((T, F, Bp), dtype)
+    out[:, :, :B] = a.transpose(1, 2, 0)
+    out[:, :, B:] = 0.0
+    return out
+
+
+def fill_state(out, s):
+    """out (H, Bp) <- an initial state or upstream gradient s (B, H) transposed, or
+    zeros for None; zeros in the padding columns."""
+    out[...] = 0.0
+    if s is not None:
+        out[:, :s.shape[0]] = s.T
+    return out
+
+
+def forward(x_fm, W, U, b, h, c, kind):
+    """The forward pass on feature-major arrays: x_fm (T, D, Bp); h, c (T+1, H, Bp)
+    holding the initial state at 0. Returns gates (T, 4H, Bp) and phi_c (T, H, Bp)."""
+    T, _, Bp = x_fm.shape
+    H = U.shape[0]
+    gates = buffers.empty((T, 4 * H, Bp), x_fm.dtype)              # (T, 4H, Bp)
+    phi_c = buffers.empty((T, H, Bp), x_fm.dtype)                  # (T, H, Bp)
+    WT, UT = np.ascontiguousarray(W.T), np.ascontiguousarray(U.T)
+    threads.run(_forward_kernel, (x_fm, WT, b, UT, gates, h, c, phi_c, kind), _batch_slices(Bp))
+    return gates, phi_c
+
+
+def backward(dh_fm, dh_next, dc_next, x_fm, W, U, gates, h, c, phi_c, kind):
+    """The backward pass on feature-major arrays; dh_next, dc_next (H, Bp) hold dL/dh_T,
+    dL/dc_T and receive dL/dh_0, dL/dc_0. Returns dx_fm (T, D, Bp), dW, dU, db."""
+    T, H4, Bp = gates.shape
+    H, D, dtype = H4 // 4, x_fm.shape[1], gates.dtype
+    dz = buffers.empty(gates.shape, dtype)                         # (T, 4H, Bp) dL/dz_t
+    threads.run(_backward_kernel, (dh_fm, gates, c, phi_c, np.ascontiguousarray(U), dh_next, dc_next,
+                                   dz, kind), _batch_slices(Bp))
+    work = threads.pieces(T, STEP_PIECES)
+    P = len(work)
+    dx = buffers.empty(x_fm.shape, dtype)                          # (T, D, Bp)
+    # per range of steps: (P, D, 4H) and (P, 4H, D) for dW, (P, H, 4H) and (P, 4H, H) for dU
+    dkernel, dkernelT = np.zeros((P, D, H4), dtype), np.zeros((P, H4, D), dtype)
+    drecurrent_kernel, drecurrent_kernelT = np.zeros((P, H, H4), dtype), np.zeros((P, H4, H), dtype)
+    dbias = buffers.zeros((P, H4, Bp), dtype)                      # (P, 4H, Bp) per range, column
+    threads.run(_weight_gradient_kernel, (dz, x_fm, h, np.ascontiguousarray(W), dx, dkernel, dkernelT,
+                                          drecurrent_kernel, drecurrent_kernelT, dbias), work)
+    # the ranges' sums added in their order (NumPy adds along the first axis one by one);
+    # of each pair one is all zeros
+    dW = dkernel.sum(axis=0) + dkernelT.sum(axis=0).T
+    dU = drecurrent_kernel.sum(axis=0) + drecurrent_kernelT.sum(axis=0).T
+    return dx, dW, dU, dbias.sum(axis=(0, 2))

@@ -1,6 +1,6 @@
 """Run every experiment of the post and print what held: the post's claim, what was measured.
 
-    python demos/reproduce_all.py                  # all ten, seeds 0 1 2, Keras 3 and Keras 2 defaults
+    python demos/reproduce_all.py                  # all of them, seeds 0 1 2, Keras 3 and Keras 2 defaults
     python demos/reproduce_all.py --quick          # a smoke run: a few epochs each
     python demos/reproduce_all.py --only 4 9       # some of them
     python demos/reproduce_all.py --seeds 0 --keras 3
@@ -15,6 +15,10 @@ to ``out/`` (untracked) unless ``--publish`` is given, which writes ``docs/figur
 autoencoders, experiments 6 to 9); further seeds run in a temporary folder and only their
 claims are kept. A claim that did not hold is a finding and is reported as such: the exit
 status is 0. It is 1 only if a demo crashed or wrote no record.
+
+After the post's ten come three demos beyond it (``BEYOND``: classification with masks,
+forecasting with a stateful model, a character language model; docs/text-and-classification.md),
+whose claims are ours. They build Keras 3 models and run under Keras 3's defaults only.
 """
 import argparse
 import glob
@@ -36,18 +40,28 @@ PUBLISHED_GALLERY = os.path.join(ROOT, "docs", "experiments.md")
 DEFAULT_SEEDS = [0, 1, 2]
 KERAS = [3, 2]
 KERAS2_FIGURES = {6, 7, 8, 9}        # the autoencoders: their Keras 2 figures are kept too
+BEYOND = {12: "classify.py", 13: "forecast.py", 14: "char_lm.py"}   # beyond the post: Keras 3 only
 
 
 def demos(only=None):
-    """The demo scripts, exp01_*.py ... exp10_*.py, in order."""
+    """The demo scripts in order: exp01_*.py ... exp10_*.py, then the ones beyond the post."""
     paths = sorted(glob.glob(os.path.join(HERE, "exp[0-9][0-9]_*.py")))
+    paths += [os.path.join(HERE, BEYOND[n]) for n in sorted(BEYOND)]
     if only:
         paths = [p for p in paths if number(p) in only]
     return paths
 
 
 def number(path):
-    return int(os.path.basename(path)[3:5])
+    """A demo's experiment number: expNN_*.py, or its entry in ``BEYOND``."""
+    name = os.path.basename(path)
+    beyond = {script: n for n, script in BEYOND.items()}
+    return beyond[name] if name in beyond else int(name[3:5])
+
+
+def kerases(path, wanted):
+    """The Keras defaults a demo runs under: all ``wanted`` for the post's, 3 beyond it."""
+    return [k for k in wanted if k == 3 or number(path) not in BEYOND]
 
 
 def record_name(path, keras):
@@ -57,7 +71,8 @@ def record_name(path, keras):
 def run(task, quick, jobs):
     """Run one demo; its record (``expNN.json``) or None, and what it printed."""
     path, seed, keras, out = task
-    command = [sys.executable, path, "--out", out, "--seed", str(seed), "--keras", str(keras)]
+    command = [sys.executable, path, "--out", out, "--seed", str(seed)]
+    command += [] if number(path) in BEYOND else ["--keras", str(keras)]
     command += ["--quick"] if quick else []
     env = dict(os.environ)
     if jobs > 1:
@@ -92,7 +107,7 @@ def last_seconds(path, keras, folders, quick):
 
 def progress_line(k, n, result, elapsed, eta):
     """``[ 7/60] exp07 seed 1 Keras 2: 98 s, 3 of 4 claims held | 130 s so far, ETA 540 s``."""
-    name = os.path.basename(result["path"])[:5]
+    name = f"exp{number(result['path']):02d}"
     head = f"[{k:>{len(str(n))}}/{n}] {name} seed {result['seed']} Keras {result['keras']}: "
     record = result["record"]
     if record is None:
@@ -242,7 +257,7 @@ def main():
     tasks = []                                   # (path, seed, keras, out)
     for seed in args.seeds:
         for keras in args.keras:
-            for p in paths:
+            for p in (p for p in paths if keras in kerases(p, args.keras)):
                 keep = seed == args.seeds[0] and (keras == 3 or number(p) in KERAS2_FIGURES)
                 out = args.out if keep else os.path.join(scratch, f"{seed}_{keras}")
                 os.makedirs(out, exist_ok=True)
@@ -257,7 +272,7 @@ def main():
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
-    runs.sort(key=lambda r: (r["seed"] != args.seeds[0], r["keras"] != 3, r["path"]))
+    runs.sort(key=lambda r: (r["seed"] != args.seeds[0], r["keras"] != 3, number(r["path"])))
     crashed = []
     for r in runs:
         if r["record"] is None:

@@ -15,21 +15,30 @@ import pytest
 
 import tinylstm
 from tinylstm import layers, model_config
-from tinylstm.layers import GRU, LSTM, Dense, Input, InputLayer, RepeatVector, SimpleRNN
+from tinylstm.layers import (GRU, LSTM, Bidirectional, Dense, Dropout, Embedding, Input,
+                             InputLayer, Masking, RepeatVector, SimpleRNN, TimeDistributed)
 from tinylstm.models import Model, Sequential
 
 EXAMPLES = {     # a layer of each exported class, with arguments off their defaults
     "LSTM": lambda: LSTM(3, activation="relu", recurrent_activation="tanh", use_bias=False,
-                         kernel_initializer="he_normal", unit_forget_bias=False,
-                         return_sequences=True, go_backwards=True, name="l", dtype="float64"),
-    "GRU": lambda: GRU(2, reset_after=False, return_state=True, trainable=False),
+                         kernel_initializer="he_normal", unit_forget_bias=False, dropout=0.2,
+                         recurrent_dropout=0.1, seed=3, return_sequences=True, go_backwards=True,
+                         stateful=True, name="l", dtype="float64"),
+    "GRU": lambda: GRU(2, reset_after=False, return_state=True, trainable=False, dropout=0.5),
     "SimpleRNN": lambda: SimpleRNN(4, bias_initializer=tinylstm.initializers.Constant(0.5)),
     "Dense": lambda: Dense(5, activation="tanh",
                            kernel_initializer=tinylstm.initializers.Orthogonal(gain=2.0, seed=4)),
     "RepeatVector": lambda: RepeatVector(7),
     "InputLayer": lambda: InputLayer(batch_shape=(3, 5, 2), name="inp"),
+    "Embedding": lambda: Embedding(10, 3, embeddings_initializer="glorot_uniform", mask_zero=True),
+    "Masking": lambda: Masking(-1.0),
+    "Dropout": lambda: Dropout(0.3, noise_shape=(None, 1, 4), seed=2),
+    "TimeDistributed": lambda: TimeDistributed(Dense(3, activation="relu")),
+    "Bidirectional": lambda: Bidirectional(LSTM(3, return_sequences=True, recurrent_dropout=0.1),
+                                           merge_mode="sum"),
 }
-NOT_IN_CONFIG = {"InputLayer": {"shape", "batch_size"}}   # written as Keras' batch_shape
+NOT_IN_CONFIG = {"InputLayer": {"shape", "batch_size"},   # written as Keras' batch_shape
+                 "SimpleRNN": {"seed"}}                    # Keras 3's SimpleRNN config leaves it out
 
 
 def exported_layer_classes():
@@ -70,8 +79,8 @@ def test_signatures_show_the_real_arguments():
 def test_a_keras_only_argument_at_its_default_is_dropped_else_refused():
     config = LSTM(3).get_config()
     assert LSTM.from_config({**config, "dropout": 0.0, "kernel_regularizer": None}).units == 3
-    with pytest.raises(ValueError, match=r"LSTM: tinylstm does not support recurrent_dropout=0.2"):
-        LSTM.from_config({**config, "recurrent_dropout": 0.2})
+    with pytest.raises(ValueError, match=r"LSTM: tinylstm does not support unroll=True"):
+        LSTM.from_config({**config, "unroll": True})
     with pytest.raises(ValueError, match=r"LSTM: unknown config key 'unitz'"):
         LSTM.from_config({**config, "unitz": 3})
     with pytest.raises(ValueError, match=r"tinylstm does not nest models"):

@@ -5,7 +5,9 @@ Keras 2 defaults): whether a claim held means nothing in quick mode and is never
 what is checked is that every demo ran and wrote what it says, that each claim record is
 consistent and has its control, that progress is printed, and that nothing is written
 outside the output folder. The published records (docs/figures/claims.json) are checked for
-the same invariants.
+the same invariants. The three demos beyond the post (12 to 14) run under Keras 3 only; for
+them the quick records are also checked for numbers that agree with each other, and for what
+holds however short the training (a mask keeps padding out of a classifier's answers).
 """
 import ast
 import glob
@@ -27,7 +29,9 @@ sys.path.insert(0, DEMOS)
 import common  # noqa: E402
 import reproduce_all  # noqa: E402
 
-EXPERIMENTS = list(range(1, 11))
+POST = list(range(1, 11))
+BEYOND = [12, 13, 14]                    # Keras 3 only: reproduce_all.BEYOND
+EXPERIMENTS = POST + BEYOND
 AUTOENCODERS = [6, 7, 8, 9]
 CLAIM_FIELDS = {"id": str, "claim": str, "reading": str, "metric": str, "measured": float, "op": str,
                 "threshold": float, "passed": bool, "control": dict, "held": bool, "variant": bool}
@@ -111,10 +115,11 @@ def test_reproduce_all_prints_a_line_per_run_with_an_eta(quick_run):
     line = re.compile(r"^\[ *(\d+)/(\d+)\] (exp\d\d) seed 0 Keras ([23]): \d+ s, \d+ of \d+ claims held"
                       r".* \| \d+ s so far, ETA \d+ s$")
     found = [line.match(text) for text in done.stdout.splitlines() if text.startswith("[")]
-    n = 2 * len(EXPERIMENTS)
+    n = 2 * len(POST) + len(BEYOND)
     assert len(found) == n and all(found), done.stdout
     assert [(int(m[1]), int(m[2])) for m in found] == [(k, n) for k in range(1, n + 1)]
-    assert {(m[3], m[4]) for m in found} == {(f"exp{e:02d}", k) for e in EXPERIMENTS for k in "32"}
+    assert {(m[3], m[4]) for m in found} == ({(f"exp{e:02d}", k) for e in POST for k in "32"}
+                                             | {(f"exp{e:02d}", "3") for e in BEYOND})
 
 
 @pytest.mark.parametrize("number", EXPERIMENTS)
@@ -151,8 +156,11 @@ def test_every_claim_has_its_control_and_both_kerases(quick_run):
         for where, run in runs:
             check_verdict(claim, run, where)
         assert sorted(claim["by_seed"]) == ["0"]
-        assert sorted(claim["keras2"]["by_seed"]) == ["0"], claim["id"]
-    assert summary["variants"] == ["4c", "7d"]
+        if int(claim["id"][:-1]) in POST:
+            assert sorted(claim["keras2"]["by_seed"]) == ["0"], claim["id"]
+        else:
+            assert "keras2" not in claim and claim["variant"], claim["id"]
+    assert summary["variants"] == ["4c", "7d", "12a", "12b", "13a", "13b", "14a", "14b", "14c"]
     post = [c for c in claims if not c["variant"]]
     assert summary["post_claims"] == len(post)
     assert summary["keras3"]["held"] == sum(c["held"] for c in post)
@@ -171,7 +179,8 @@ def test_the_gallery_states_every_claim(quick_run):
         assert f"**{claim['id']}** " in page, claim["id"]
         assert claim["reading"] in page, claim["id"]
         assert claim["control"]["what"] in page, claim["id"]
-    assert page.count("- Keras 2 defaults: ") == sum(len(e["claims"]) for e in summary["experiments"])
+    assert page.count("- Keras 2 defaults: ") == sum(len(e["claims"]) for e in summary["experiments"]
+                                                     if e["experiment"] in POST)
     for name in os.listdir(out):
         if name.endswith(".png"):
             assert f"]({name})" in page, name                    # figures sit beside the page
@@ -187,7 +196,8 @@ def test_published_claims_have_controls_in_every_run():
         for where, run in every_run(claim):
             check_verdict(claim, run, where)
         assert sorted(claim["by_seed"]) == sorted(map(str, summary["seeds"])), claim["id"]
-        assert sorted(claim["keras2"]["by_seed"]) == sorted(map(str, summary["seeds"])), claim["id"]
+        if int(claim["id"][:-1]) in POST:
+            assert sorted(claim["keras2"]["by_seed"]) == sorted(map(str, summary["seeds"])), claim["id"]
 
 
 def copy_of_the_demos(tmp_path):
@@ -339,3 +349,49 @@ def test_sine_fit_spearman_and_another():
     z = np.arange(6.0)[:, None]                                        # (6, 1)
     assert (common.another(z) != z).all() and sorted(common.another(z)[:, 0]) == list(z[:, 0])
     assert math.isclose(common.mse([1.0, 3.0], [0.0, 0.0]), 5.0)
+
+
+# -- the demos beyond the post: their quick records agree with themselves --------------------
+def claims_of(out, number):
+    return {c["id"]: c for c in load(out, f"exp{number:02d}.json")["claims"]}
+
+
+def test_classify_record(quick_run):
+    out, _ = quick_run
+    numbers, claims = load(out, "exp12.json")["numbers"], claims_of(out, 12)
+    counts = np.array(numbers["confusion"])
+    assert counts.shape == (3, 3) and counts.sum() == 600
+    assert math.isclose(claims["12a"]["measured"], np.trace(counts) / counts.sum(), abs_tol=1e-6)
+    assert math.isclose(claims["12a"]["measured"], numbers["accuracy"], abs_tol=1e-6)  # JSON rounds
+    assert len(numbers["history"]["val_accuracy"]) == numbers["epochs"] == 2
+    # trained or not, the mask keeps padding out: the claim and its control hold in any run
+    assert claims["12b"]["measured"] < 1e-6 and claims["12b"]["control"]["measured"] > 1e-3
+
+
+def test_forecast_record(quick_run):
+    out, _ = quick_run
+    numbers, claims = load(out, "exp13.json")["numbers"], claims_of(out, 13)
+    by_step, naive = np.array(numbers["rmse_by_step"]), np.array(numbers["naive_rmse_by_step"])
+    assert by_step.shape == naive.shape == (100,)
+    assert math.isclose(claims["13a"]["measured"], np.sqrt((by_step ** 2).mean()), rel_tol=1e-4)
+    assert math.isclose(claims["13a"]["control"]["measured"], np.sqrt((naive ** 2).mean()),
+                        rel_tol=1e-4)
+    assert math.isclose(claims["13b"]["measured"], np.sqrt((by_step[:25] ** 2).mean()), rel_tol=1e-4)
+    assert numbers["rmse_at"]["1"] == by_step[0] and len(numbers["training_loss"]) == 2
+
+
+def test_char_lm_record(quick_run):
+    out, _ = quick_run
+    numbers, claims = load(out, "exp14.json")["numbers"], claims_of(out, 14)
+    assert numbers["train_characters"] == 30000                  # --quick trains on a slice
+    assert math.isclose(claims["14a"]["measured"], numbers["unigram_bpc"] - numbers["bpc"],
+                        rel_tol=1e-5)
+    assert numbers["bpc"] == numbers["bpc_by_epoch"][-1]
+    assert math.isclose(numbers["bpc"], claims["14b"]["measured"], abs_tol=1e-6)      # JSON rounds
+    assert math.isclose(numbers["small_bpc"], claims["14b"]["control"]["measured"], abs_tol=1e-6)
+    assert 0 < numbers["bpc"] < 8 and 0 < numbers["unigram_bpc"] < math.log2(numbers["vocabulary"])
+    for t, sample in numbers["samples"].items():
+        assert sample.startswith("The ") and len(sample) == 4 + 600, t
+        assert 0 <= numbers["known_word_fraction"][t] <= 1
+    assert math.isclose(claims["14c"]["measured"], numbers["known_word_fraction"]["0.5"],
+                        abs_tol=1e-6)

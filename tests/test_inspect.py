@@ -144,8 +144,8 @@ def test_initial_state_gradients_match_the_models_backward(float64, rng, return_
     y = rng.standard_normal((B, T, 2) if return_sequences else (B, 2))
 
     traces = inspect.record(model, xs, y)
-    preds, caches = model._forward(xs)
-    _, dh0, dc0 = model._backward(model._loss_and_grads([y], preds)[1], caches)
+    preds, trace = model._forward(xs)
+    _, dh0, dc0 = model._backward(model._loss_and_grads([y], preds, trace)[1], trace)
     second = traces[1]
     np.testing.assert_allclose(second.dh0, dh0, rtol=1e-10, atol=1e-14)
     np.testing.assert_allclose(second.dc0, dc0, rtol=1e-10, atol=1e-14)
@@ -256,3 +256,12 @@ def test_latent_sweep_draws_the_decoder_output(rng):
         np.testing.assert_allclose(line.get_ydata(), w, rtol=1e-6)
     with pytest.raises(ValueError, match="0 <= dim < 2"):
         plotting.latent_sweep(decoder, values, dim=2)
+
+
+def test_a_masked_layer_is_refused_not_recorded_wrong(rng):
+    """record() re-runs each layer on the NumPy specification without its mask: refused."""
+    from tinylstm.layers import Embedding, Input
+    model = Sequential([Input((4,)), Embedding(5, 2, mask_zero=True), LSTM(3)])
+    with pytest.raises(ValueError, match="reads a mask"):
+        inspect.record(model, np.array([[0, 1, 2, 3]]))
+    inspect.record(Sequential([Input((4,)), Embedding(5, 2), LSTM(3)]), np.array([[0, 1, 2, 3]]))

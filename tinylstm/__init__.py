@@ -12,15 +12,16 @@ import importlib
 
 __version__ = "0.1.0"
 
-from . import (callbacks, config, initializers, layers, losses, models, ops,  # noqa: E402
-               optimizers, utils)
+from . import (callbacks, config, initializers, layers, losses, metrics, models,  # noqa: E402
+               ops, optimizers, sampling, utils)
 from .layers import Input  # noqa: E402
 from .models import Model, Sequential, load_model  # noqa: E402
 
 _LAZY = ("gradcheck", "inspect", "interop", "plotting")
 
 __all__ = ["Input", "Model", "Sequential", "callbacks", "config", "initializers", "layers",
-           "load_model", "losses", "models", "ops", "optimizers", "utils", *_LAZY]
+           "load_model", "losses", "metrics", "models", "ops", "optimizers", "sampling", "utils",
+           *_LAZY]
 
 
 def __getattr__(name):

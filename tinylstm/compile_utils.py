@@ -3,9 +3,16 @@
     loss      one loss (a name, a Loss, or a pair (loss_fn, grad_fn)) for every
               output, or a list with one loss per output
     metrics   a list of metrics for a one-output model (logged as "mae"), or
-              one list per output (logged as "<output layer>_mae"), as Keras 3
+              one list per output (logged as "<output layer>_mae"), as Keras 3;
+              "accuracy" becomes binary, categorical or sparse accuracy by the
+              shapes of target and prediction (``metrics.py``)
+    targets   shaped as their output, except for a sparse loss: class indices,
+              the output's shape without its class axis (or with it as 1)
 """
+import numpy as np
+
 from . import losses
+from . import metrics as metrics_module
 
 
 def losses_per_output(owner, loss, n_outputs):
@@ -33,19 +40,37 @@ def metrics_per_output(owner, metrics, n_outputs, output_names):
             raise ValueError(f"{owner} has {n_outputs} output(s) and `metrics` has "
                              f"{len(metrics)} lists: give one list per output")
         names = output_names()
-        return [(f"{names[k]}_{_metric_name(m)}", k, losses.get(m))
-                for k, group in enumerate(metrics) for m in group]
+        return [(f"{names[k]}_{m.name}", k, m)
+                for k, group in enumerate(metrics) for m in map(metrics_module.get, group)]
     if n_outputs != 1:
         raise ValueError(f"{owner} has {n_outputs} outputs: give `metrics` as one list per "
                          f"output, e.g. {[['mae']] * n_outputs}, got {metrics!r}")
-    return [(_metric_name(m), 0, losses.get(m)) for m in metrics]
+    return [(m.name, 0, m) for m in map(metrics_module.get, metrics)]
+
+
+def target_shapes(loss_fns, out_shapes, ys):
+    """The shape each target must have (see the module docstring); no losses: the outputs'."""
+    shapes = []
+    for k, shape in enumerate(out_shapes):
+        if loss_fns and getattr(loss_fns[k], "sparse", False):
+            shape = tuple(shape[:-1]) + ((1,) if ys[k].ndim == len(shape) else ())
+        shapes.append(shape)
+    return shapes
+
+
+def check_class_indices(owner, loss_fns, out_shapes, ys):
+    """Targets of a sparse loss are whole numbers in [0, classes), checked before training."""
+    for k, (shape, y) in enumerate(zip(out_shapes, ys)):
+        if not (loss_fns and getattr(loss_fns[k], "sparse", False)):
+            continue
+        K = shape[-1]
+        if not (np.all(np.mod(y, 1) == 0) and y.min() >= 0 and y.max() < K):
+            raise ValueError(f"{owner}: target {k} holds class indices for "
+                             f"'{loss_fns[k].name}': expected whole numbers in [0, {K}) for "
+                             f"the output's {K} classes, got values from {y.min():g} to "
+                             f"{y.max():g}")
 
 
 def _is_loss_pair(loss):
     """``(loss_fn, grad_fn)`` is one loss of your own (see ``losses.get``), not one per output."""
     return isinstance(loss, tuple) and len(loss) == 2 and all(callable(f) for f in loss)
-
-
-def _metric_name(metric):
-    """The log name of a metric: its Keras name as given, else the loss function's name."""
-    return metric if isinstance(metric, str) else losses.get(metric).name

@@ -29,7 +29,7 @@ is ~1e-3 of L, so checks run in float64 only.
 """
 import numpy as np
 
-from .layers.base import as_list, unpack
+from .layers.base import as_list, call_forward, unpack
 
 TINY = 1e-30
 
@@ -72,61 +72,69 @@ def _require_float64(arrays):
             )
 
 
-def check_layer(layer, inputs, seed=0, eps=1e-3):
+def check_layer(layer, inputs, seed=0, eps=1e-3, training=False, mask=None):
     """Check a layer's backward pass on ``inputs`` (an array or a list of arrays).
 
     The loss is L = sum_k sum(out_k * R_k) with fixed random R_k, so that every
     output entry gets a different weight. Returns {name: relative error} for
-    each weight and each input ("input_0", ...).
+    each weight and each input ("input_0", ...). ``training`` and ``mask`` go to
+    the layer's forward as a model would pass them (fix the dropout masks first).
     """
     xs = [np.array(x, dtype=np.float64, order="C") for x in as_list(inputs)]
     if not layer.built:
         layer.build(unpack([(None,) + x.shape[1:] for x in xs]))
     _require_float64(xs + layer.weights)
     rng = np.random.default_rng(seed)
-    outs, _ = layer.forward(unpack(xs))
+
+    def forward():
+        return call_forward(layer, unpack(xs), training, mask)
+
+    outs, _ = forward()
     R = [rng.standard_normal(o.shape) for o in as_list(outs)]
 
     def loss():
-        outs, _ = layer.forward(unpack(xs))
+        outs, _ = forward()
         return sum(float((o * r).sum()) for o, r in zip(as_list(outs), R))
 
     layer.zero_grads()
-    _, cache = layer.forward(unpack(xs))
+    _, cache = forward()
     d_ins = as_list(layer.backward(unpack(R), cache))
     errors = {name: relative_error(layer.grads[name], numerical_gradient(loss, w, eps))
               for name, w in layer.params.items()}
     for k, (x, dx) in enumerate(zip(xs, d_ins)):
-        errors[f"input_{k}"] = relative_error(dx, numerical_gradient(loss, x, eps))
+        if dx is not None:                      # None: integer ids (Embedding) have no gradient
+            errors[f"input_{k}"] = relative_error(dx, numerical_gradient(loss, x, eps))
     return errors
 
 
-def check_model(model, x, y, eps=1e-3):
+def check_model(model, x, y, eps=1e-3, training=False):
     """Check a compiled model's gradients of its loss on (x, y).
 
     Returns {"layer/weight": relative error} for every weight of every layer,
-    and "input_k" for each model input.
+    and "input_k" for each model input. ``training=True`` runs the forward pass as
+    ``fit`` does (dropout on): fix the dropout masks first, or every call draws new ones.
     """
     # our own C-order copies: numerical_gradient perturbs the inputs in place
-    xs = [np.array(a, order="C") for a in model._prepare(x, model.inputs, "input")]
-    ys = model._prepare(y, model.outputs, "target")
+    xs, ys = model._check_xy(x, y)
+    xs = [np.array(a, order="C") for a in xs]
     _require_float64(xs + model.weights)
 
     def loss():
-        preds, _ = model._forward(xs)
-        return model._loss(ys, preds)
+        preds, trace = model._forward(xs, training)
+        return model._loss(ys, preds, trace)
 
     layers = model._weight_layers()
     for layer in layers:
         layer.zero_grads()
-    preds, caches = model._forward(xs)
-    _, d_outputs = model._loss_and_grads(ys, preds)
-    d_inputs = model._backward(d_outputs, caches)
+    preds, trace = model._forward(xs, training)
+    _, d_outputs = model._loss_and_grads(ys, preds, trace)
+    d_inputs = model._backward(d_outputs, trace)
     errors = {}
     for layer in layers:
         for name, w in layer.params.items():
             errors[f"{layer.name}/{name}"] = relative_error(
                 layer.grads[name], numerical_gradient(loss, w, eps))
     for k, (xk, dx) in enumerate(zip(xs, d_inputs)):
-        errors[f"input_{k}"] = relative_error(dx, numerical_gradient(loss, xk, eps))
+        if dx is not None:                      # None: integer ids (Embedding) have no gradient
+            errors[f"input_{k}"] = relative_error(dx, numerical_gradient(loss, xk, eps))
     return errors

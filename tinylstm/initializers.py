@@ -279,7 +279,7 @@ _SNAKE = {"zeros": Zeros, "ones": Ones, "constant": Constant, "random_normal": R
           "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform,
           "glorot_normal": GlorotNormal, "lecun_uniform": LecunUniform,
           "lecun_normal": LecunNormal, "he_uniform": HeUniform, "he_normal": HeNormal,
-          "orthogonal": Orthogonal}
+          "orthogonal": Orthogonal, "uniform": RandomUniform, "normal": RandomNormal}
 _BY_NAME = {**_SNAKE, **{cls.__name__: cls for cls in _CLASSES}}
 
 

@@ -27,6 +27,7 @@ batch and the units: |dL/dh_t| = sqrt(sum_{b, j} (dL/dh_t)[b, j]^2).
 
 ``record`` changes nothing: the layers' gradients are restored afterwards.
 """
+import inspect as pyinspect
 from dataclasses import dataclass
 from typing import Optional
 
@@ -35,7 +36,7 @@ import numpy as np
 from . import losses
 from .layers.gru import GRU
 from .layers.lstm import LSTM
-from .layers.recurrent import output_grads_to_state_grads
+from .layers.recurrent import output_grads
 from .layers.simple_rnn import SimpleRNN
 from .ops import activations
 from .ops.gru import GRUCache, gru_backward, gru_forward
@@ -101,14 +102,15 @@ def record(model, x, y=None, loss=None):
         _spy_on(layer, calls)
     try:
         xs = model._prepare(x, model.inputs, "input")
-        preds, caches = model._forward(xs)
+        preds, trace = model._forward(xs)
         if y is not None:
             ys = model._prepare(y, model.outputs, "target")
             if loss_fn is None:
-                d_outputs = model._loss_and_grads(ys, preds)[1]
+                d_outputs = model._loss_and_grads(ys, preds, trace)[1]
             else:
-                d_outputs = [loss_fn.grad(yk, pk) for yk, pk in zip(ys, preds)]
-            model._backward(d_outputs, caches)
+                d_outputs = [loss_fn.grad(yk, pk, mask) for yk, pk, mask
+                             in zip(ys, preds, trace.output_masks)]
+            model._backward(d_outputs, trace)
     finally:
         for layer in layers:
             del layer.forward, layer.backward      # the class's methods again
@@ -129,10 +131,15 @@ def _spy_on(layer, calls):
     """Shadow the layer's forward/backward with instance attributes that keep what passes."""
     forward, backward = layer.forward, layer.backward
 
-    def spy_forward(inputs):
-        outputs, cache = forward(inputs)
+    def spy_forward(inputs, **kwargs):
+        if kwargs.get("mask") is not None:
+            raise ValueError(f"record: layer '{layer.name}' reads a mask (from an Embedding with "
+                             "mask_zero or a Masking layer); recording masked steps is not "
+                             "supported: record the model on unpadded sequences")
+        outputs, cache = forward(inputs, **kwargs)
         calls.append(_Call(layer, inputs, outputs, cache))
         return outputs, cache
+    spy_forward.__signature__ = pyinspect.signature(forward)   # the model passes what forward takes
 
     def spy_backward(d_outputs, cache):
         for call in calls:
@@ -184,7 +191,7 @@ def _record_grads(trace, layer, cache, d_outputs, shape):
     else:
         d_out, dh_T, dc_T = d_outputs, None, None
     dtype = cache.h.dtype
-    dh_seq, dh_next = output_grads_to_state_grads(layer, d_out, dh_T, shape, dtype)
+    dh_seq, dh_next = output_grads(layer, d_out, shape, dtype), dh_T
     B, T, H = shape
     zeros = np.zeros((B, H), dtype)
     dh_next = zeros if dh_next is None else dh_next

@@ -14,6 +14,14 @@ A node (one call of a layer) is written as Keras writes it: its arguments, each
 tensor as ``[layer name, node index, tensor index]`` (the node index counts the
 layer's calls within this model); a recurrent layer's initial states go under
 ``kwargs["initial_state"]``.
+
+Masks: Keras 3 writes the ops that compute a mask into a functional config as
+nodes of their own (``NotEqual`` for ``Embedding(mask_zero=True)``, ``NotEqual``
+and ``Any`` for ``Masking``) and hands their output to the layers downstream as
+``kwargs["mask"]``. tinylstm computes and passes those masks itself, so reading
+such a config skips the ops and drops the ``mask`` arguments, after checking that
+tinylstm's graph gives that layer a mask from an Embedding or Masking layer; any
+other mask is refused. Writing, tinylstm leaves them out and Keras recomputes them.
 """
 from . import serialization
 from .layers.base import KerasTensor, Layer, as_list, unpack
@@ -149,11 +157,29 @@ def sequential_from_config(config, cls):
     return model
 
 
+MASK_OPS = ("NotEqual", "Any")      # the ops Keras records for Embedding's and Masking's masks
+
+
+class KerasMask:
+    """The output of a mask op of Keras' config: a mask tinylstm computes on its own."""
+
+
+def is_mask_op(data):
+    """Whether a layer entry of a Keras config is one of the ops that compute a mask."""
+    return (isinstance(data, dict) and data.get("class_name") in MASK_OPS
+            and str(data.get("module", "")).startswith("keras.src.ops"))
+
+
 def functional_from_config(config, cls):
     """A functional ``Model`` from Keras 3's config: make every layer, then call each on the
     tensors its nodes name, a node waiting until the nodes it reads from are made."""
     created, tensors_of, pending = {}, {}, []      # tensors_of[name]: one list per node
     for data in config.get("layers") or []:
+        if is_mask_op(data):                       # see the module docstring
+            name = data.get("name")
+            created[name], tensors_of[name] = KerasMask, [[KerasMask()]] * len(
+                data.get("inbound_nodes") or [])
+            continue
         layer = deserialize_layer(data)
         name = data.get("name", layer.name)
         if name in created:
@@ -173,6 +199,10 @@ def functional_from_config(config, cls):
             if args is None:
                 waiting.append((name, node))
                 continue
+            if args[1].pop("mask", None) is not None and not makes_a_mask(args[0][0]):
+                raise ValueError(f"layer {name!r} is called with a mask that tinylstm would not "
+                                 "compute: only the masks of Embedding(mask_zero=True) and "
+                                 "Masking, passed on by the layers that support masking")
             out = created[name](*args[0], **args[1])
             tensors_of[name].append(as_list(out))
         if len(waiting) == len(pending):
@@ -204,16 +234,39 @@ def _call_arguments(node, tensors_of, created):
     for key, value in (node.get("kwargs") or {}).items():
         if key in ("training", "mask") and value in (None, False):
             continue                               # Keras records these defaults of call
+        if key == "mask" and isinstance(resolve(value), KerasMask):
+            kwargs["mask"] = True                  # checked and dropped by the caller
+            continue
         if key != "initial_state":
             raise ValueError(f"a node calls its layer with {key}={value!r}; tinylstm passes "
                              "only initial_state")
         kwargs[key] = resolve(value)
-    flat = [a for v in args + list(kwargs.values()) for a in (v if isinstance(v, list) else [v])]
+    flat = [a for v in args + [v for k, v in kwargs.items() if k != "mask"]
+            for a in (v if isinstance(v, list) else [v])]
     if any(a is missing for a in flat):
         return None
     if not all(isinstance(a, KerasTensor) for a in flat):
         raise ValueError(f"a node's arguments must be tensors, got {flat!r}")
     return args, kwargs
+
+
+def makes_a_mask(tensor):
+    """Whether tinylstm gives ``tensor`` a mask: made by Embedding(mask_zero=True) or Masking,
+    through layers that pass a mask on (Dense, Dropout, TimeDistributed, and the recurrent
+    layers and Bidirectional with return_sequences)."""
+    from .layers.embedding import Embedding
+    from .layers.masking import Masking
+    from .layers.wrappers import Bidirectional
+    node = tensor.node
+    while node is not None and node.inputs:
+        layer = node.layer
+        if isinstance(layer, Masking) or (isinstance(layer, Embedding) and layer.mask_zero):
+            return True
+        if not layer.supports_masking or (isinstance(layer, (Recurrent, Bidirectional))
+                                          and not layer.return_sequences):
+            return False
+        node = node.inputs[0].node
+    return False
 
 
 def _endpoints(spec, tensors_of, what):

@@ -11,15 +11,36 @@ sorted so that every node comes after the nodes it reads from. Then
 
 Every public call checks what it is given before it changes anything: a
 refused call leaves weights, optimizer and compiled state as they were.
+
+The forward pass also carries each tensor's mask (see ``layers/base.py``) and
+returns a ``Trace``: the caches for the backward pass and the masks of the
+outputs, which the loss and the metrics weigh by. Where an output layer's softmax
+(or sigmoid) meets its cross-entropy, the loss reads the layer's logits and its
+gradient enters the layer below the activation (``FromLogits``): the two are
+differentiated together, in the stable form (docs/text-and-classification.md).
 """
+from typing import NamedTuple
+
 import numpy as np
 
 from . import (atomic, compile_utils, config, keras_files, model_config, optimizers, saving,
                training, validation)
-from .layers.base import KerasTensor, Layer, as_list, unique_name, unpack
+from .layers.base import (KerasTensor, Layer, as_list, call_forward, output_masks, unique_name,
+                          unpack)
 from .layers.input_layer import Input, InputLayer
 from .ops import blas
 from .progbar import Progbar
+
+
+class Trace(NamedTuple):
+    """What one forward pass leaves for the loss and the backward pass."""
+    caches: list            # one per node, in the order of ``Model._nodes``
+    output_masks: list      # one per model output: (B, T) booleans, or None
+
+
+class FromLogits(NamedTuple):
+    """dL/d(logits) of an output layer whose activation the loss has differentiated already."""
+    value: np.ndarray
 
 
 def _sort_nodes(inputs, outputs):
@@ -172,20 +193,27 @@ class Model:
 
     # -- the graph, forward and backward ---------------------------------------
     @blas.one_thread()          # NumPy's BLAS on one thread: the same bits with any thread count
-    def _forward(self, xs):
-        """xs: one array per model input. Returns one array per output, and the caches."""
+    def _forward(self, xs, training=False):
+        """xs: one array per model input. Returns one array per output, and the ``Trace``."""
         values = {id(t): x for t, x in zip(self.inputs, xs)}
+        masks = {}
         caches = []
         for node in self._nodes:
-            outs, cache = node.layer.forward(unpack([values[id(t)] for t in node.inputs]))
-            for t, v in zip(node.outputs, as_list(outs)):
+            inputs = unpack([values[id(t)] for t in node.inputs])
+            mask = masks.get(id(node.inputs[0]))
+            outs, cache = call_forward(node.layer, inputs, training, mask)
+            for t, v, m in zip(node.outputs, as_list(outs),
+                               output_masks(node.layer, inputs, mask, len(node.outputs))):
                 values[id(t)] = v
+                masks[id(t)] = m
             caches.append(cache)
-        return [values[id(t)] for t in self.outputs], caches
+        return ([values[id(t)] for t in self.outputs],
+                Trace(caches, [masks.get(id(t)) for t in self.outputs]))
 
     @blas.one_thread()
-    def _backward(self, d_outputs, caches):
-        """d_outputs: dL/d(output) per output. Returns dL/d(input) per input."""
+    def _backward(self, d_outputs, trace):
+        """d_outputs: dL/d(output) per output (or ``FromLogits``). Returns dL/d(input) per input."""
+        caches = trace.caches
         grads = {}
 
         def add(tensor, d):                     # a tensor read by several nodes: gradients add up
@@ -198,7 +226,10 @@ class Model:
             d_outs = [grads.get(id(t)) for t in node.outputs]
             if all(d is None for d in d_outs):
                 continue                        # nothing downstream of this node reaches the loss
-            d_ins = node.layer.backward(unpack(d_outs), cache)
+            if isinstance(d_outs[0], FromLogits):
+                d_ins = node.layer.backward_from_logits(d_outs[0].value, cache)
+            else:
+                d_ins = node.layer.backward(unpack(d_outs), cache)
             for t, d in zip(node.inputs, as_list(d_ins)):
                 add(t, d)
         return [grads.get(id(t)) for t in self.inputs]
@@ -248,9 +279,24 @@ class Model:
         xs, ys = self._arrays(x, "input"), self._arrays(y, "target")
         in_shapes, out_shapes, producers = self._io_shapes(xs)
         validation.match_shapes(owner, xs, in_shapes, "input")
-        validation.match_shapes(owner, ys, out_shapes, "target", producers)
+        loss_fns = [self._losses_for(k) for k in range(len(out_shapes))] if self._loss_fns else []
+        target_shapes = compile_utils.target_shapes(loss_fns, out_shapes, ys)
+        validation.match_shapes(owner, ys, target_shapes, "target", producers)
+        compile_utils.check_class_indices(owner, loss_fns, out_shapes, ys)
         validation.same_length(owner, xs, ys)
         return xs, ys
+
+    def _check_stateful_batches(self, what, n, batch_size):
+        """A stateful layer runs on the batch size it was built for: every batch must have it."""
+        sizes = {min(batch_size, n - start) for start in range(0, n, batch_size)}
+        for layer in self.layers:
+            fixed = getattr(layer, "stateful_batch_size", None)
+            if fixed is not None and sizes != {fixed}:
+                raise ValueError(
+                    f"Model '{self.name}'.{what}: layer '{layer.name}' is stateful, built for "
+                    f"batches of {fixed} (Input(batch_shape=...)); {n} samples in batches of "
+                    f"{batch_size} give batches of {sorted(sizes)}: pass batch_size={fixed} "
+                    f"and a number of samples divisible by {fixed}")
 
     def _xy(self, x, y):
         """Validated (xs, ys), the model built for them if it was not."""
@@ -303,17 +349,49 @@ class Model:
         fns = self._loss_fns
         return fns[k] if len(fns) > 1 else fns[0]
 
-    def _loss(self, ys, preds):
-        """The compiled loss, summed over the outputs."""
-        return sum(float(self._losses_for(k)(y, p)) for k, (y, p) in enumerate(zip(ys, preds)))
+    def _output_loss(self, k, pred, trace):
+        """(the loss of output k, what it reads, whether those are logits): the prediction, or,
+        where a softmax or sigmoid output meets its cross-entropy, the layer's logits."""
+        loss, node = self._losses_for(k), self.outputs[k].node
+        layer = node.layer if node is not None else None
+        fused = (loss.fused_with(getattr(layer, "activation", None))
+                 if hasattr(layer, "backward_from_logits") else None)
+        if fused is None or self._read_twice(self.outputs[k]):
+            return loss, pred, False
+        return fused, layer.logits(trace.caches[self._nodes.index(node)]), True
 
-    def _loss_and_grads(self, ys, preds):
-        """The loss and dL/d(output) for each output."""
-        d_outputs = [self._losses_for(k).grad(y, p) for k, (y, p) in enumerate(zip(ys, preds))]
-        return self._loss(ys, preds), d_outputs
+    def _read_twice(self, tensor):
+        """Whether a tensor feeds another layer or a second output (then it keeps its own gradient)."""
+        return (any(tensor in node.inputs for node in self._nodes)
+                or sum(t is tensor for t in self.outputs) > 1)
 
-    def _metrics(self, ys, preds):
-        return {name: float(fn(ys[k], preds[k])) for name, k, fn in self._metric_specs}
+    def _loss(self, ys, preds, trace):
+        """The compiled loss, summed over the outputs, each weighed by its mask."""
+        total = 0.0
+        for k, (y, p) in enumerate(zip(ys, preds)):
+            loss, read, _ = self._output_loss(k, p, trace)
+            total += float(loss(y, read, trace.output_masks[k]))
+        return total
+
+    def _loss_and_grads(self, ys, preds, trace):
+        """The loss and dL/d(output) for each output (``FromLogits`` where fused)."""
+        d_outputs = []
+        for k, (y, p) in enumerate(zip(ys, preds)):
+            loss, read, logits = self._output_loss(k, p, trace)
+            d = loss.grad(y, read, trace.output_masks[k])
+            d_outputs.append(FromLogits(d) if logits else d)
+        return self._loss(ys, preds, trace), d_outputs
+
+    def _metrics(self, ys, preds, trace):
+        """{name: (total, count)} for one batch: sums that add up over an epoch (metrics.py)."""
+        return {name: metric.batch_result(ys[k], preds[k], trace.output_masks[k])
+                for name, k, metric in self._metric_specs}
+
+    def _batch_logs(self, loss, ys, preds, trace):
+        """{name: (total, count)}: the loss weighed by the batch size (Keras' loss tracker),
+        the metrics by what they count."""
+        n = len(preds[0])
+        return {"loss": (loss * n, n), **self._metrics(ys, preds, trace)}
 
     # -- training, evaluation, prediction ---------------------------------------------
     def train_on_batch(self, x, y):
@@ -324,6 +402,7 @@ class Model:
         xs, ys = self._check_xy(x, y)
         self.optimizer.check_params(self._trainable_weights() if self.built else [])
         self._ensure_built(xs)
+        self._check_stateful_batches("train_on_batch", len(xs[0]), len(xs[0]))
         return training.train_step(self, xs, ys)[0]
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
@@ -380,19 +459,18 @@ class Model:
         return result["loss"] if len(result) == 1 else list(result.values())
 
     def _evaluate(self, xs, ys, batch_size, verbose=0):
-        """{"loss": ..., metrics...} on validated arrays, batch-size-weighted means."""
+        """{"loss": ..., metrics...} on validated arrays, summed over the batches as Keras does."""
         sums, n = {}, len(xs[0])
+        self._check_stateful_batches("evaluate", n, batch_size)
         bar = Progbar(-(-n // batch_size), verbose=verbose,
                       stateful_metrics=["loss"] + self._metric_names())
         for step, start in enumerate(range(0, n, batch_size)):
             bx = [a[start:start + batch_size] for a in xs]
             by = [a[start:start + batch_size] for a in ys]
-            preds, _ = self._forward(bx)
-            training.accumulate(sums, {"loss": self._loss(by, preds), **self._metrics(by, preds)},
-                                len(bx[0]))
-            seen = start + len(bx[0])
-            bar.update(step + 1, [(k, v / seen) for k, v in sums.items()])
-        return {k: v / n for k, v in sums.items()}
+            preds, trace = self._forward(bx)
+            training.accumulate(sums, self._batch_logs(self._loss(by, preds, trace), by, preds, trace))
+            bar.update(step + 1, list(training.means(sums).items()))
+        return training.means(sums)
 
     def predict(self, x, batch_size=None, verbose="auto"):
         """The model's output for ``x``, computed in batches of ``batch_size`` (32): an array,
@@ -407,6 +485,7 @@ class Model:
 
     def _predict(self, xs, batch_size, verbose=0):
         n = len(xs[0])
+        self._check_stateful_batches("predict", n, batch_size)
         bar = Progbar(-(-n // batch_size), verbose=verbose)
         chunks = []
         for step, start in enumerate(range(0, n, batch_size)):

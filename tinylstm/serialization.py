@@ -29,6 +29,7 @@ KERAS_DEFAULTS = {
     "bias_constraint": None, "dropout": 0.0, "recurrent_dropout": 0.0, "seed": None,
     "stateful": False, "unroll": False, "zero_output_for_mask": False, "use_cudnn": "auto",
     "lora_rank": None, "lora_alpha": None, "quantization_config": None,
+    "embeddings_regularizer": None, "embeddings_constraint": None,
     "sparse": False, "ragged": False, "optional": False,
     # initializers
     "input_axes": None, "output_axes": None,
@@ -36,7 +37,7 @@ KERAS_DEFAULTS = {
     "use_ema": False, "ema_momentum": 0.99, "ema_overwrite_frequency": None,
     "loss_scale_factor": None, "gradient_accumulation_steps": None,
     # losses
-    "reduction": "sum_over_batch_size",
+    "reduction": "sum_over_batch_size", "axis": -1, "ignore_class": None,
 }
 
 

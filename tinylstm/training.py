@@ -40,6 +40,8 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose="auto", callbacks=None,
     cb = callbacks_module.CallbackList(cbs, model, params)     # callbacks check params here
     model.optimizer.check_params(model._trainable_weights() if model.built else [])
     model._ensure_built(train[0])
+    for part in [train] + ([val] if val is not None else []):
+        model._check_stateful_batches("fit", len(part[0][0]), batch_size)
     run_epochs(model, cb, train, val, range(initial_epoch, epochs), batch_size, shuffle)
     model.history = history
     return history
@@ -102,18 +104,18 @@ def run_epochs(model, cb, train, val, epochs, batch_size, shuffle):
 
 
 def train_epoch(model, cb, xs, ys, batch_size, shuffle):
-    """One pass over the data in batches; the epoch's logs, means weighted by batch size (as Keras)."""
+    """One pass over the data in batches; the epoch's logs: the loss weighted by batch size, the
+    metrics by what they count (unmasked steps), as Keras 3."""
     n = len(xs[0])
     order = utils.rng().permutation(n) if shuffle else np.arange(n)
-    sums, seen, logs = {}, 0, {}
+    sums, logs = {}, {}
     for step, start in enumerate(range(0, n, batch_size)):
         idx = order[start:start + batch_size]
         cb.on_train_batch_begin(step)
         bx, by = [a[idx] for a in xs], [a[idx] for a in ys]
-        loss, preds = train_step(model, bx, by)
-        accumulate(sums, {"loss": loss, **model._metrics(by, preds)}, len(idx))
-        seen += len(idx)
-        logs = {k: v / seen for k, v in sums.items()}
+        loss, preds, trace = train_step(model, bx, by)
+        accumulate(sums, model._batch_logs(loss, by, preds, trace))
+        logs = means(sums)
         cb.on_train_batch_end(step, dict(logs))
         if model.stop_training:
             break
@@ -121,7 +123,8 @@ def train_epoch(model, cb, xs, ys, batch_size, shuffle):
 
 
 def train_step(model, xs, ys):
-    """Zero grads, forward, loss, backward, update; returns (loss, predictions).
+    """Zero grads, forward (training: dropout on), loss, backward, update; returns
+    (loss, predictions, the forward ``Trace``).
 
     A non-finite loss skips the backward pass and the update; a non-finite
     gradient or update is refused whole by the optimizer and reported as a NaN
@@ -129,20 +132,26 @@ def train_step(model, xs, ys):
     """
     for layer in model._weight_layers():
         layer.zero_grads()
-    preds, caches = model._forward(xs)
+    preds, trace = model._forward(xs, training=True)
     with np.errstate(over="ignore", invalid="ignore"):   # a non-finite loss is handled below
-        loss, d_outputs = model._loss_and_grads(ys, preds)
+        loss, d_outputs = model._loss_and_grads(ys, preds, trace)
     if not np.isfinite(loss):
-        return loss, preds
-    model._backward(d_outputs, caches)
+        return loss, preds, trace
+    model._backward(d_outputs, trace)
     try:
         model.optimizer.apply(model._trainable_weights(), model._trainable_grads())
     except FloatingPointError:
-        return float("nan"), preds
-    return loss, preds
+        return float("nan"), preds, trace
+    return loss, preds, trace
 
 
-def accumulate(sums, logs, weight):
-    """sums[k] += weight * logs[k]: batch values towards a mean weighted by batch size."""
-    for k, v in logs.items():
-        sums[k] = sums.get(k, 0.0) + v * weight
+def accumulate(sums, batch_logs):
+    """Add one batch's {name: (total, count)} into the running sums (Keras' ``Mean`` metrics)."""
+    for k, (total, count) in batch_logs.items():
+        t, c = sums.get(k, (0.0, 0.0))
+        sums[k] = (t + total, c + count)
+
+
+def means(sums):
+    """{name: total / count}; a count of 0 (every step masked) gives 0, as Keras' divide_no_nan."""
+    return {k: (t / c if c else 0.0) for k, (t, c) in sums.items()}

@@ -15,11 +15,20 @@ Calling a layer on a symbolic ``KerasTensor`` (from ``Input``) records a
 The layer keeps its nodes, so ``layer.input`` and ``layer.output`` are the
 tensors of its first call, as in Keras. Calling it on an array runs it at once.
 
+Training and masks, as Keras passes them to ``call``: a layer whose ``forward``
+takes a ``training`` argument (Dropout, the recurrent layers' dropout) gets True
+while ``fit`` trains and False otherwise; a layer whose ``forward`` takes ``mask``
+gets the mask of its first input, (B, T) booleans, True at the real steps. A
+layer with ``supports_masking`` passes a mask on (``compute_mask``); one without
+drops it, with Keras' warning.
+
 ``get_config()`` gives the layer's constructor arguments under Keras 3's names
 and ``cls.from_config(config)`` makes the layer again (``serialization.py``);
 a layer of your own joins by returning its arguments from ``get_config``.
 """
+import inspect
 import re
+import warnings
 
 import numpy as np
 
@@ -161,10 +170,22 @@ class Layer:
     def check_input_shape(self, input_shape):
         """Raise a clear error when the input cannot go into this layer."""
 
+    # -- masks: Keras' names -----------------------------------------------------------
+    supports_masking = False     # True: the layer passes the mask of its input on
+
+    def compute_mask(self, inputs, mask):
+        """The mask of the output (a list for several outputs) given the input's mask."""
+        return mask if self.supports_masking else None
+
     # -- calling -------------------------------------------------------------
-    def __call__(self, inputs):
+    def __call__(self, inputs, training=None, mask=None):
         xs = as_list(inputs)
         if all(isinstance(x, KerasTensor) for x in xs):
+            if training is not None or mask is not None:
+                raise NotImplementedError(
+                    f"Layer '{self.name}': `training` and `mask` are given to layers called on "
+                    "arrays; in a model, fit sets training and masks come from the layers "
+                    "(Embedding(mask_zero=True), Masking)")
             shapes = unpack([x.shape for x in xs])
             try:
                 self.check_input_shape(shapes)
@@ -182,7 +203,7 @@ class Layer:
         self.check_input_shape(shapes)
         if not self.built:
             self.build(shapes)
-        outputs, _ = self.forward(unpack(arrays))
+        outputs, _ = call_forward(self, unpack(arrays), bool(training), mask)
         return outputs
 
     # -- the symbolic tensors of the first call, as Keras ------------------------------
@@ -220,6 +241,32 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}>"
+
+
+def call_forward(layer, inputs, training=False, mask=None):
+    """``layer.forward(inputs)``, with ``training`` and ``mask`` if its forward takes them
+    (Keras checks ``call``'s signature the same way); a mask reaching a layer that does not
+    support masking is dropped, with Keras' warning."""
+    params = inspect.signature(layer.forward).parameters
+    kwargs = {}
+    if "training" in params:
+        kwargs["training"] = training
+    if "mask" in params:
+        kwargs["mask"] = mask
+    elif mask is not None and not layer.supports_masking:
+        warnings.warn(f"Layer '{layer.name}' (of type {type(layer).__name__}) was passed an "
+                      "input with a mask attached to it. However, this layer does not support "
+                      "masking and will therefore destroy the mask information. Downstream "
+                      "layers will not see the mask.", stacklevel=3)
+    return layer.forward(inputs, **kwargs)
+
+
+def output_masks(layer, inputs, mask, n_outputs):
+    """The masks of a layer's outputs, one per output (None: no mask)."""
+    masks = layer.compute_mask(inputs, mask)
+    if isinstance(masks, list):
+        return masks
+    return [masks] + [None] * (n_outputs - 1)
 
 
 def shape_trace(tensor, depth=4):

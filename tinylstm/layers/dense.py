@@ -61,7 +61,20 @@ class Dense(Layer):
                                  self.activation)
 
     def backward(self, dy, cache):
-        dx, dW, db = ops.dense_backward(dy, cache)
+        return self._add_grads(*ops.dense_backward(dy, cache))
+
+    # -- the logits, for a cross-entropy that differentiates the activation with itself --
+    supports_masking = True          # Keras: a mask passes through a Dense unchanged
+
+    def logits(self, cache):
+        """x W + b before the activation, shaped as the output."""
+        return cache.a.reshape(*cache.lead_shape, -1)
+
+    def backward_from_logits(self, da, cache):
+        """The backward pass from dL/d(logits): the activation's derivative is already in da."""
+        return self._add_grads(*ops.dense_backward_from_logits(da, cache))
+
+    def _add_grads(self, dx, dW, db):
         self.grads["kernel"] += dW
         if self.use_bias:
             self.grads["bias"] += db

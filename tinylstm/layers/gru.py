@@ -20,15 +20,20 @@ class GRU(Recurrent):
     (3H,) with ``reset_after=False``. The equations are in ``tinylstm/ops/gru.py``.
     """
 
+    n_gates = 3
+
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
-                 bias_initializer="zeros", return_sequences=False, return_state=False,
-                 go_backwards=False, reset_after=True, **kwargs):
+                 bias_initializer="zeros", dropout=0.0, recurrent_dropout=0.0, seed=None,
+                 return_sequences=False, return_state=False, go_backwards=False, stateful=False,
+                 reset_after=True, **kwargs):
         super().__init__(units, activation=activation, use_bias=use_bias,
                          kernel_initializer=kernel_initializer,
                          recurrent_initializer=recurrent_initializer,
-                         bias_initializer=bias_initializer, return_sequences=return_sequences,
-                         return_state=return_state, go_backwards=go_backwards, **kwargs)
+                         bias_initializer=bias_initializer, dropout=dropout,
+                         recurrent_dropout=recurrent_dropout, seed=seed,
+                         return_sequences=return_sequences, return_state=return_state,
+                         go_backwards=go_backwards, stateful=stateful, **kwargs)
         activations.get(recurrent_activation)
         self.recurrent_activation = recurrent_activation or "linear"
         self.reset_after = validation.boolean("GRU", "reset_after", reset_after)
@@ -45,13 +50,15 @@ class GRU(Recurrent):
         if self.use_bias:
             shape = (2, 3 * H) if self.reset_after else (3 * H,)
             self.add_weight("bias", shape, self.bias_initializer)
+        self.build_states(input_shape)
         self.built = True
 
-    def run(self, x, states):
+    def run(self, x, states, mask, drop):
         p = self.params
         h_seq, h_T, cache = gru_forward(
             x, p["kernel"], p["recurrent_kernel"], p.get("bias"), states[0],
-            self.activation, self.recurrent_activation, self.reset_after)
+            self.activation, self.recurrent_activation, self.reset_after,
+            mask, drop.x_gates, drop.h_gates)
         return h_seq, [h_T], cache
 
     def run_backward(self, dh_seq, d_finals, op_cache):

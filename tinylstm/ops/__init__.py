@@ -3,10 +3,13 @@
 The LSTM has two implementations of the same function: ``lstm.py``, the NumPy
 specification, and ``lstm_numba.py``, fused numba kernels. This is the one place
 that chooses: ``lstm_forward`` uses the kernels when ``config.backend()`` is
-``"numba"`` and the activations are tanh with sigmoid, hard_sigmoid or
+``"numba"``, the activations are tanh with sigmoid, hard_sigmoid or
 hard_sigmoid_keras2 (the ones the kernels compute; Keras likewise keeps its
-cuDNN kernel for its defaults), and the NumPy specification otherwise.
-``lstm_backward`` follows the forward pass that made its cache.
+cuDNN kernel for its defaults), and there is no mask and no recurrent dropout (the
+kernels compute the plain LSTM), and the NumPy specification otherwise. Input
+dropout without recurrent dropout is applied to x before the call, and a stateful
+layer only gives initial states, so both keep the kernels. ``lstm_backward``
+follows the forward pass that made its cache.
 
 Every op here runs NumPy's BLAS on one thread (``blas.one_thread``): OpenBLAS
 adds a product's terms in an order that depends on its thread count, and the
@@ -16,7 +19,8 @@ from .. import config
 from . import blas, dense
 from . import lstm as lstm_numpy
 
-__all__ = ["lstm_forward", "lstm_backward", "dense_forward", "dense_backward"]
+__all__ = ["lstm_forward", "lstm_backward", "dense_forward", "dense_backward",
+           "dense_backward_from_logits"]
 
 
 def _numba_ops():
@@ -26,13 +30,15 @@ def _numba_ops():
 
 @blas.one_thread()
 def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
-                 activation="tanh", recurrent_activation="sigmoid"):
+                 activation="tanh", recurrent_activation="sigmoid",
+                 mask=None, x_masks=None, h_masks=None):
     """The LSTM over whole sequences; see ``tinylstm/ops/lstm.py`` for the equations."""
-    if config.backend() == "numba" and _numba_ops().supports(activation, recurrent_activation):
+    if (config.backend() == "numba" and _numba_ops().supports(activation, recurrent_activation)
+            and mask is None and x_masks is None and h_masks is None):
         return _numba_ops().lstm_forward(x, kernel, recurrent_kernel, bias, h0, c0,
                                          activation, recurrent_activation)
     return lstm_numpy.lstm_forward(x, kernel, recurrent_kernel, bias, h0, c0,
-                                   activation, recurrent_activation)
+                                   activation, recurrent_activation, mask, x_masks, h_masks)
 
 
 @blas.one_thread()
@@ -53,3 +59,9 @@ def dense_forward(x, kernel, bias=None, activation=None):
 def dense_backward(dy, cache):
     """dx, dW, db of :func:`dense_forward`; see ``tinylstm/ops/dense.py``."""
     return dense.dense_backward(dy, cache)
+
+
+@blas.one_thread()
+def dense_backward_from_logits(da, cache):
+    """dx, dW, db from dL/da, the gradient at the pre-activation; see ``tinylstm/ops/dense.py``."""
+    return dense.dense_backward_from_logits(da, cache)

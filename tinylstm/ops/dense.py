@@ -21,6 +21,7 @@ class DenseCache(NamedTuple):
     y: np.ndarray            # (N, K) activated output
     lead_shape: tuple        # the leading axes of the input, e.g. (B,) or (B, T)
     activation: str
+    a: np.ndarray            # (N, K) the logits, before the activation
 
 
 def dense_forward(x, kernel, bias=None, activation=None):
@@ -32,7 +33,7 @@ def dense_forward(x, kernel, bias=None, activation=None):
     if bias is not None:
         a += bias
     y = act(a)                                             # (2)  (N, K)
-    cache = DenseCache(x2, kernel, y, lead_shape, activation)
+    cache = DenseCache(x2, kernel, y, lead_shape, activation, a)
     return y.reshape(*lead_shape, kernel.shape[1]), cache
 
 
@@ -40,6 +41,12 @@ def dense_backward(dy, cache):
     """Returns dx (..., D), dkernel (D, K), dbias (K,)."""
     _, dact = activations.get(cache.activation)
     da = dact(dy.reshape(cache.y.shape), cache.y)          # (2)  (N, K)
+    return dense_backward_from_logits(da, cache)
+
+
+def dense_backward_from_logits(da, cache):
+    """(1) backwards from da = dL/da (..., K): for a loss that differentiated (2) with itself."""
+    da = da.reshape(cache.y.shape)                         # (N, K)
     dkernel = cache.x.T @ da                               # (1) wrt W  (D, K)
     dbias = da.sum(axis=0)                                 # (1) wrt b  (K,)
     dx = da @ cache.kernel.T                               # (1) wrt x  (N, D)

@@ -31,6 +31,17 @@ form) there is no b_h, and (5) becomes
 h_0 is the initial state (zeros unless given). (1) does not depend on h, so it
 is computed for all t at once, outside the loop. Keras calls g_t ``hh``.
 
+Dropout masks (Keras' ``recurrent_dropout``): gate k (= z, r, h) reads its own
+copies x_t * mx_k and h_{t-1} * mh_k, masks the same at every step
+(``ops/dropout.py``): in (1), (2) and (5') each column block k of the products
+takes its gate's copies ((1d), (2d), (5'd)).
+
+A mask m_t (B,), True where step t is real: a masked step keeps the state and
+repeats the last output. With h~_t the value of (6),
+
+    (7)  h_t = h~_t where m_t, else h_{t-1}
+    (8)  y_t = h~_t where m_t, else y_{t-1}      (y_0 = 0), the output at step t
+
 Arrays inside are time-major, (T, B, ...), so that one step is a contiguous
 slice; the public inputs and outputs are batch-major, (B, T, ...), as in Keras.
 """
@@ -39,6 +50,7 @@ from typing import NamedTuple, Optional
 import numpy as np
 
 from . import activations
+from .dropout import masked_matmul, masked_matmul_backward, masked_matmul_weights
 
 
 class GRUCache(NamedTuple):
@@ -54,6 +66,9 @@ class GRUCache(NamedTuple):
     reset_after: bool
     activation: str
     recurrent_activation: str
+    mask: Optional[np.ndarray] = None      # (B, T) True at the real steps
+    x_masks: Optional[np.ndarray] = None   # (3, B, D) mx_k
+    h_masks: Optional[np.ndarray] = None   # (3, B, H) mh_k
 
 
 def _split_bias(bias, reset_after, H):
@@ -68,13 +83,15 @@ def _split_bias(bias, reset_after, H):
 
 
 def gru_forward(x, kernel, recurrent_kernel, bias=None, h0=None, activation="tanh",
-                recurrent_activation="sigmoid", reset_after=True):
+                recurrent_activation="sigmoid", reset_after=True,
+                mask=None, x_masks=None, h_masks=None):
     """Run the GRU over whole sequences.
 
     x (B, T, D); kernel (D, 3H); recurrent_kernel (H, 3H); bias (2, 3H) with
-    ``reset_after=True``, (3H,) without, or None; h0 (B, H) or None for zeros.
-    Returns ``h_seq`` (B, T, H), the final state ``h_T`` (B, H), and the cache
-    for :func:`gru_backward`.
+    ``reset_after=True``, (3H,) without, or None; h0 (B, H) or None for zeros;
+    mask (B, T) booleans or None; x_masks (3, B, D), h_masks (3, B, H) or None.
+    Returns the outputs ``h_seq`` (B, T, H) (y_t; h_t without a mask), the final
+    state ``h_T`` (B, H), and the cache for :func:`gru_backward`.
     """
     B, T, D = x.shape
     H = recurrent_kernel.shape[0]
@@ -85,7 +102,10 @@ def gru_forward(x, kernel, recurrent_kernel, bias=None, h0=None, activation="tan
     U_zr, U_h = recurrent_kernel[:, :2 * H], recurrent_kernel[:, 2 * H:]  # (H, 2H), (H, H)
 
     # (1) for every t at once
-    zx = x.transpose(1, 0, 2) @ kernel                     # (T, B, 3H)
+    if x_masks is None:
+        zx = x.transpose(1, 0, 2) @ kernel                 # (T, B, 3H)
+    else:
+        zx = masked_matmul(x.transpose(1, 0, 2), x_masks[:, None], kernel)   # (1d)
     if b_x is not None:
         zx = zx + b_x
 
@@ -95,26 +115,37 @@ def gru_forward(x, kernel, recurrent_kernel, bias=None, h0=None, activation="tan
     h = np.empty((T + 1, B, H), dtype)                     # (T+1, B, H) h_0 .. h_T
     zh_h = np.empty((T, B, H), dtype) if reset_after else None  # (T, B, H)
     h[0] = 0 if h0 is None else h0
+    y = h if mask is None else np.zeros((T + 1, B, H), dtype)   # (T+1, B, H) y_0 = 0 .. y_T
 
     for t in range(T):
         if reset_after:
-            zh = h[t] @ recurrent_kernel                   # (2)  (B, 3H)
+            if h_masks is None:
+                zh = h[t] @ recurrent_kernel               # (2)  (B, 3H)
+            else:
+                zh = masked_matmul(h[t], h_masks, recurrent_kernel)   # (2d)
             if b_h is not None:
                 zh = zh + b_h
             zh_h[t] = zh[:, 2 * H:]
-        else:
+        elif h_masks is None:
             zh = h[t] @ U_zr                               # (2), z and r blocks only  (B, 2H)
+        else:
+            zh = masked_matmul(h[t], h_masks[:2], U_zr)    # (2d), z and r blocks only
         z[t] = sigma(zx[t, :, :H] + zh[:, :H])             # (3)
         r[t] = sigma(zx[t, :, H:2 * H] + zh[:, H:2 * H])   # (4)
         if reset_after:
             g[t] = phi(zx[t, :, 2 * H:] + r[t] * zh_h[t])          # (5)
         else:
-            g[t] = phi(zx[t, :, 2 * H:] + (r[t] * h[t]) @ U_h)     # (5')
+            h_h = h[t] if h_masks is None else h[t] * h_masks[2]   # (5'd) the candidate's h_{t-1}
+            g[t] = phi(zx[t, :, 2 * H:] + (r[t] * h_h) @ U_h)      # (5')
         h[t + 1] = z[t] * h[t] + (1 - z[t]) * g[t]         # (6)
+        if mask is not None:                               # a masked step changes nothing
+            m = mask[:, t, None]                           # (B, 1) True where step t is real
+            y[t + 1] = np.where(m, h[t + 1], y[t])         # (8)
+            h[t + 1] = np.where(m, h[t + 1], h[t])         # (7)
 
-    h_seq = h[1:].transpose(1, 0, 2)                       # (B, T, H)
+    h_seq = y[1:].transpose(1, 0, 2)                       # (B, T, H) the outputs
     cache = GRUCache(x, kernel, recurrent_kernel, z, r, g, h, zh_h, reset_after,
-                     activation, recurrent_activation)
+                     activation, recurrent_activation, mask, x_masks, h_masks)
     return h_seq, h[T], cache
 
 
@@ -129,6 +160,7 @@ def gru_backward(dh_seq, dh_T, cache):
     x, W, U, h = cache.x, cache.kernel, cache.recurrent_kernel, cache.h
     z, r, g = cache.z, cache.r, cache.g                    # (T, B, H) each
     reset_after = cache.reset_after
+    mask, x_masks, h_masks = cache.mask, cache.x_masks, cache.h_masks
     _, dphi = activations.get(cache.activation)
     _, dsigma = activations.get(cache.recurrent_activation)
     B, T, D = x.shape
@@ -139,9 +171,16 @@ def gru_backward(dh_seq, dh_T, cache):
     dzx = np.empty((T, B, 3 * H), z.dtype)                 # (T, B, 3H) dL/dzx_t
     dzh = np.empty((T, B, 3 * H), z.dtype) if reset_after else None  # (T, B, 3H) dL/dzh_t
     dh_next = np.zeros((B, H), z.dtype) if dh_T is None else dh_T    # dL/dh_t from step t+1
+    dy_next = np.zeros((B, H), z.dtype)                    # dL/dy_t from a masked step t+1
 
     for t in reversed(range(T)):
         dh = dh_seq[t] + dh_next                           # h_t feeds the output and step t+1
+        if mask is not None:                               # (7), (8) in reverse
+            m = mask[:, t, None]                           # (B, 1) True where step t is real
+            dy = dh_seq[t] + dy_next                       # y_t feeds the output and a held y_{t+1}
+            dy_next = np.where(m, 0, dy)                   # (8) wrt y_{t-1}
+            dh_held = np.where(m, 0, dh_next)              # (7) wrt h_{t-1}
+            dh = np.where(m, dy + dh_next, 0)              # (7), (8) wrt h~_t
         dz = dh * (h[t] - g[t])                            # (6) wrt z  (h[t] is h_{t-1})
         dg = dh * (1 - z[t])                               # (6) wrt g
         dh_prev = dh * z[t]                                # (6) wrt h_{t-1}
@@ -150,32 +189,52 @@ def gru_backward(dh_seq, dh_T, cache):
         if reset_after:
             dr = da_g * cache.zh_h[t]                      # (5) wrt r
         else:
+            m_h = 1 if h_masks is None else h_masks[2]     # (5'd): h_{t-1} * mh_h
             drh = da_g @ U_h.T                             # (5') wrt r * h_{t-1}
-            dr = drh * h[t]                                # (5') wrt r
-            dh_prev = dh_prev + drh * r[t]                 # (5') wrt h_{t-1}
+            dr = drh * h[t] * m_h                          # (5') wrt r
+            dh_prev = dh_prev + drh * r[t] * m_h           # (5') wrt h_{t-1}
         dzx[t, :, :H] = dsigma(dz, z[t])                   # (3)
         dzx[t, :, H:2 * H] = dsigma(dr, r[t])              # (4)
         if reset_after:
             dzh[t, :, :2 * H] = dzx[t, :, :2 * H]          # (3), (4) wrt zh
             dzh[t, :, 2 * H:] = da_g * r[t]                # (5) wrt zh_h
-            dh_next = dh_prev + dzh[t] @ U.T               # (2) wrt h_{t-1}
-        else:
+            if h_masks is None:
+                dh_next = dh_prev + dzh[t] @ U.T           # (2) wrt h_{t-1}
+            else:
+                dh_next = dh_prev + masked_matmul_backward(dzh[t], h_masks, U)   # (2d)
+        elif h_masks is None:
             dh_next = dh_prev + dzx[t, :, :2 * H] @ U_zr.T  # (2) wrt h_{t-1}
+        else:
+            dh_next = dh_prev + masked_matmul_backward(dzx[t, :, :2 * H], h_masks[:2], U_zr)
+        if mask is not None:
+            dh_next = dh_next + dh_held                    # (7): carried through
 
     # (1), (2) wrt W, U, b and x: sums over all t and the batch, outside the loop
     dZx = dzx.reshape(T * B, 3 * H)                        # (T*B, 3H)
     X = x.transpose(1, 0, 2).reshape(T * B, D)             # (T*B, D)
     H_prev = h[:-1].reshape(T * B, H)                      # (T*B, H) h_0 .. h_{T-1}
-    dkernel = X.T @ dZx                                    # (D, 3H)
-    dx = (dzx @ W.T).transpose(1, 0, 2)                    # (B, T, D)
+    if x_masks is None:
+        dkernel = X.T @ dZx                                # (D, 3H)
+        dx = (dzx @ W.T).transpose(1, 0, 2)                # (B, T, D)
+    else:                                                  # (1d) wrt W and x
+        dkernel = masked_matmul_weights(dzx, x.transpose(1, 0, 2), x_masks[:, None], W)
+        dx = masked_matmul_backward(dzx, x_masks[:, None], W).transpose(1, 0, 2)
     if reset_after:
         dZh = dzh.reshape(T * B, 3 * H)                    # (T*B, 3H)
-        drecurrent_kernel = H_prev.T @ dZh                 # (H, 3H)
+        if h_masks is None:
+            drecurrent_kernel = H_prev.T @ dZh             # (H, 3H)
+        else:                                              # (2d) wrt U
+            drecurrent_kernel = masked_matmul_weights(dzh, h[:-1], h_masks[:, None], U)
         dbias = np.stack([dZx.sum(axis=0), dZh.sum(axis=0)])  # (2, 3H)
     else:
-        RH = (r * h[:-1]).reshape(T * B, H)                # (T*B, H) r_t * h_{t-1}
+        m_h = 1 if h_masks is None else h_masks[2]         # (5'd)
+        RH = (r * h[:-1] * m_h).reshape(T * B, H)          # (T*B, H) r_t * h_{t-1}
+        if h_masks is None:
+            dU_zr = H_prev.T @ dZx[:, :2 * H]              # (H, 2H) from (2)
+        else:                                              # (2d)
+            dU_zr = masked_matmul_weights(dzx[..., :2 * H], h[:-1], h_masks[:2, None], U_zr)
         drecurrent_kernel = np.concatenate(
-            [H_prev.T @ dZx[:, :2 * H],                    # (H, 2H) from (2)
+            [dU_zr,
              RH.T @ dZx[:, 2 * H:]], axis=1)               # (H, H)  from (5')
         dbias = dZx.sum(axis=0)                            # (3H,)
     return dx, dkernel, drecurrent_kernel, dbias, dh_next

@@ -1,10 +1,8 @@
 """What every demo shares: the command line, the Keras defaults, progress lines, figures, claims.
 
-Import it first, before NumPy: it keeps OpenBLAS to one thread. The matrices here are
-tiny ((B, 32) @ (32, 128)) and on a busy two-core machine BLAS threads only wait for each
-other: on the NumPy path one thread ran the post's autoencoder 3 to 10 times faster. Set
-OPENBLAS_NUM_THREADS yourself to override. (``reproduce_all.py`` also gives numba one
-thread per demo when it runs two demos at once.)
+The library sets its own threads (``tinylstm.config.set_num_threads``; NumPy's BLAS stays
+on one thread while tinylstm computes), and no number depends on them. (``reproduce_all.py``
+gives each demo one thread when it runs two demos at once.)
 
 A demo turns each of the post's claims into a number, a threshold and a control: the same
 number measured on something that must NOT pass (the untrained model, the decoder fed
@@ -20,18 +18,14 @@ does not. A claim record is
 numbers and its figures to ``<out>/expNN.json`` (``expNN_keras2.json`` under the post's
 Keras 2 defaults, see :func:`keras_defaults`); ``reproduce_all.py`` gathers them.
 """
+import argparse
+import json
+import math
 import os
 import sys
+import time
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
-
-import argparse  # noqa: E402
-import json  # noqa: E402
-import math  # noqa: E402
-import time  # noqa: E402
-
-import matplotlib  # noqa: E402
+import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402,F401  (the demos use common.plt)

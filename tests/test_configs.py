@@ -183,8 +183,6 @@ def public_objects():
     import pkgutil
     seen = {}
     for info in pkgutil.walk_packages(tinylstm.__path__, "tinylstm."):
-        if info.name.startswith("tinylstm.ops"):
-            continue        # the math: each op under its equations (not this branch's to edit)
         module = importlib.import_module(info.name)
         for name, obj in vars(module).items():
             if name.startswith("_") or getattr(obj, "__module__", None) != module.__name__:

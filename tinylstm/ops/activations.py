@@ -16,62 +16,76 @@ import numpy as np
 
 
 def linear(x):
+    """x: the identity (a Dense layer without an activation)."""
     return x
 
 
 def linear_backward(dy, y):
+    """dy: the identity passes the gradient through."""
     return dy
 
 
 def sigmoid(x):
+    """1 / (1 + e^-x), elementwise."""
     # e^-x overflows to inf for x below about -88 (float32); 1 / inf = 0 is the right value
     with np.errstate(over="ignore"):
         return 1 / (1 + np.exp(-x))
 
 
 def sigmoid_backward(dy, y):
-    return dy * y * (1 - y)                   # sigma' = sigma (1 - sigma)
+    """dy * y (1 - y): sigma' = sigma (1 - sigma)."""
+    return dy * y * (1 - y)
 
 
 def hard_sigmoid(x):
-    return np.clip(x / 6 + 0.5, 0, 1)         # Keras 3: 0 below -3, 1 above 3
+    """Keras 3's hard sigmoid, clip(x / 6 + 0.5, 0, 1): 0 below -3, 1 above 3."""
+    return np.clip(x / 6 + 0.5, 0, 1)
 
 
 def hard_sigmoid_backward(dy, y):
-    return dy * ((y > 0) & (y < 1)) / 6       # slope 1/6 between the kinks, 0 outside
+    """dy / 6 between the kinks, 0 outside (where the output is clipped)."""
+    return dy * ((y > 0) & (y < 1)) / 6
 
 
 def hard_sigmoid_keras2(x):
-    return np.clip(0.2 * x + 0.5, 0, 1)       # Keras 2: 0 below -2.5, 1 above 2.5
+    """Keras 2's hard sigmoid, clip(0.2 x + 0.5, 0, 1): 0 below -2.5, 1 above 2.5."""
+    return np.clip(0.2 * x + 0.5, 0, 1)
 
 
 def hard_sigmoid_keras2_backward(dy, y):
-    return dy * ((y > 0) & (y < 1)) * 0.2     # slope 0.2 between the kinks, 0 outside
+    """0.2 dy between the kinks, 0 outside."""
+    return dy * ((y > 0) & (y < 1)) * 0.2
 
 
 def tanh(x):
+    """tanh x, elementwise."""
     return np.tanh(x)
 
 
 def tanh_backward(dy, y):
-    return dy * (1 - y * y)                   # tanh' = 1 - tanh^2
+    """dy (1 - y^2): tanh' = 1 - tanh^2."""
+    return dy * (1 - y * y)
 
 
 def relu(x):
+    """max(x, 0), elementwise."""
     return np.maximum(x, 0)
 
 
 def relu_backward(dy, y):
-    return dy * (y > 0)                       # relu' = 1 where x > 0 (0 at x = 0, as Keras)
+    """dy where x > 0, else 0 (0 at x = 0 too, as Keras)."""
+    return dy * (y > 0)
 
 
 def softmax(x):
+    """e^x_j / sum_k e^x_k over the last axis."""
     e = np.exp(x - x.max(axis=-1, keepdims=True))    # over the last axis; the shift keeps e finite
     return e / e.sum(axis=-1, keepdims=True)
 
 
 def softmax_backward(dy, y):
-    return y * (dy - (dy * y).sum(axis=-1, keepdims=True))   # dx_j = y_j (dy_j - sum_k dy_k y_k)
+    """The Jacobian-vector product: dx_j = y_j (dy_j - sum_k dy_k y_k)."""
+    return y * (dy - (dy * y).sum(axis=-1, keepdims=True))
 
 
 # name -> (forward, backward)

@@ -26,7 +26,7 @@ instead of 0.001: at 0.001, after 120 epochs, neither the post's decoder nor the
 initial-state one had shaped the start yet (x < 0.2 MSE 0.038 and 0.032, seed 0), the
 post's "it gets better slowly when trained more epochs".
 """
-import common  # first: keeps BLAS to one thread
+import common  # first: puts the checkout on sys.path, matplotlib on Agg
 import os
 
 # batch 20 is too small to share between two numba threads on a busy machine: one thread

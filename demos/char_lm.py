@@ -32,7 +32,7 @@ Claims of ours:
 The samples at temperatures 0.5 and 1.0 are in the JSON and below; figure: bits per
 character per epoch.
 """
-import common  # first: keeps BLAS to one thread
+import common  # first: puts the checkout on sys.path, matplotlib on Agg
 
 import re  # noqa: E402
 

@@ -23,7 +23,7 @@ than 0.7 within this budget. Two claims of ours:
 Figures: the confusion matrix of the held-out waves, examples of each class with the
 model's answer, and the training curves.
 """
-import common  # first: keeps BLAS to one thread
+import common  # first: puts the checkout on sys.path, matplotlib on Agg
 
 import numpy as np  # noqa: E402
 

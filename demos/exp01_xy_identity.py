@@ -12,7 +12,7 @@ y = 0.8 x + 0.1 and the hill y = 0.1 + 0.8 sin(pi x) (both inside the LSTM's out
 (-1, 1)), one sequence each, learning rate 1.0, 1000 epochs. The hill gets one LSTM layer
 too, with the same epochs, to test whether it needs the second.
 """
-import common  # first: keeps BLAS to one thread
+import common  # first: puts the checkout on sys.path, matplotlib on Agg
 
 import numpy as np
 

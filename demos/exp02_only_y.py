@@ -11,7 +11,7 @@ compared on the same numbers. "Took longer" is measured as the epochs until that
 first falls below 1e-3, summed over the two functions; the (x, y) nets are trained a
 second time from other initial weights, to see how much that count moves by chance.
 """
-import common  # first: keeps BLAS to one thread
+import common  # first: puts the checkout on sys.path, matplotlib on Agg
 
 import numpy as np
 

@@ -19,7 +19,7 @@ middle, at x = 0.5), 1000 epochs. Each sentence above becomes a number with a th
 and every number is also measured on the same net before training (the control), except
 3h's, whose control is the trained frequency itself.
 """
-import common  # first: keeps BLAS to one thread
+import common  # first: puts the checkout on sys.path, matplotlib on Agg
 
 import numpy as np
 

@@ -14,7 +14,7 @@ LSTM(32) and a Dense(1), batches of 32, 30 epochs. Measured on held-out amplitud
 the training range and on validation amplitudes in (0.5, 1.0]. The control of the
 divergence is the same net trained on amplitudes up to 1.0: it must not diverge past 0.5.
 """
-import common  # first: keeps BLAS to one thread
+import common  # first: puts the checkout on sys.path, matplotlib on Agg
 
 import numpy as np
 

@@ -12,7 +12,7 @@ intercept 0; ours: T = 50 points, t ~ U(0, 0.5) (so that there is an intercept t
 held-out lines inside that range, on negative slopes m in [-1, 0) and on larger slopes
 m in (1, 2]. The control of "not handled" is the same net trained on slopes from -1 to 2.
 """
-import common  # first: keeps BLAS to one thread
+import common  # first: puts the checkout on sys.path, matplotlib on Agg
 
 import numpy as np
 

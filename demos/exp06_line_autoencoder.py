@@ -15,7 +15,7 @@ why:
   0.135, 0.123, 0.147 and 1.09 (140 s against under 30 s on the busy machine).
 - the post states no quality for "regenerate the line"; our reading is at the claims.
 """
-import common  # first: keeps BLAS to one thread
+import common  # first: puts the checkout on sys.path, matplotlib on Agg
 
 import numpy as np
 

@@ -24,7 +24,7 @@ p ~ U(0, 0.1 pi/2) in sin(2 pi x + p). Departures, and why:
 - (ours, 7d) the post switched to Adam for experiment 9; the same model with Adam, 100
   epochs, is a second, clearly labelled row, not counted among the post's claims.
 """
-import common  # first: keeps BLAS to one thread
+import common  # first: puts the checkout on sys.path, matplotlib on Agg
 
 import numpy as np
 

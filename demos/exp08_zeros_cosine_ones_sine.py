@@ -13,7 +13,7 @@ two outputs and the phase of each (0 is the sine, pi/2 the cosine). The decoder'
 output is bounded, |y_1| < tanh(1) = 0.76 (docs/beyond-the-post.md), so the cosine, which
 starts at 1, costs at least (1 - 0.76)^2 / 100 = 6e-4 of MSE in its first step alone.
 """
-import common  # first: keeps BLAS to one thread
+import common  # first: puts the checkout on sys.path, matplotlib on Agg
 
 import numpy as np
 

@@ -22,7 +22,7 @@ epochs (the post's 150 + 100), phases p ~ U(0, pi/2) in sin(2 pi x + p). Departu
 - the phase of a decoded curve is read by a least-squares fit of a sin(2 pi x + p) on
   x >= 0.2, leaving out the area the post says has problems.
 """
-import common  # first: keeps BLAS to one thread
+import common  # first: puts the checkout on sys.path, matplotlib on Agg
 
 import numpy as np
 

@@ -16,7 +16,7 @@ So 4 * 32 * (1 + 32 + 1) = 4352 and 4 * 1 * (32 + 1 + 1) = 136. Nothing is train
 claims are arithmetic and have no control. The post's Keras 2 defaults change no shape or
 count (``--keras 2`` builds the same model with Keras 2's gates).
 """
-import common  # first: keeps BLAS to one thread
+import common  # first: puts the checkout on sys.path, matplotlib on Agg
 
 import numpy as np
 

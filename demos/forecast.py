@@ -26,7 +26,7 @@ of ours:
 
 Figures: RMSE against the horizon, example forecasts, the training loss.
 """
-import common  # first: keeps BLAS to one thread
+import common  # first: puts the checkout on sys.path, matplotlib on Agg
 
 import numpy as np  # noqa: E402
 

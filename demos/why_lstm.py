@@ -20,7 +20,7 @@ why_lstm_gates.png, why_lstm_memory.png and why_lstm.json (the measured numbers)
 
     python demos/why_lstm.py [--quick] [--seed 0] [--verbose] [--out DIR | --publish]
 """
-import common  # first: keeps BLAS to one thread
+import common  # first: puts the checkout on sys.path, matplotlib on Agg
 
 import json
 import os

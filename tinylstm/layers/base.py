@@ -26,6 +26,7 @@ drops it, with Keras' warning.
 and ``cls.from_config(config)`` makes the layer again (``serialization.py``);
 a layer of your own joins by returning its arguments from ``get_config``.
 """
+import functools
 import inspect
 import re
 import warnings
@@ -243,11 +244,18 @@ class Layer:
         return f"<{type(self).__name__} name={self.name}>"
 
 
+@functools.lru_cache(maxsize=None)
+def _forward_parameters(forward):
+    """The parameter names of a ``forward`` method (cached: a signature costs tens of
+    microseconds, and ``predict`` asks for it per layer and per batch)."""
+    return frozenset(inspect.signature(forward).parameters)
+
+
 def call_forward(layer, inputs, training=False, mask=None):
     """``layer.forward(inputs)``, with ``training`` and ``mask`` if its forward takes them
     (Keras checks ``call``'s signature the same way); a mask reaching a layer that does not
     support masking is dropped, with Keras' warning."""
-    params = inspect.signature(layer.forward).parameters
+    params = _forward_parameters(type(layer).forward)
     kwargs = {}
     if "training" in params:
         kwargs["training"] = training

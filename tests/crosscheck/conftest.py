@@ -22,3 +22,14 @@ def float32():
     config.set_floatx("float32")
     yield
     config.set_floatx(old)
+
+
+@pytest.fixture(scope="module")
+def keras_float32():
+    """Keras in float32 (its default) for a test module, restored after; a module takes it
+    with ``pytest.mark.usefixtures("keras_float32")``."""
+    keras = pytest.importorskip("keras")
+    old = keras.config.floatx()
+    keras.config.set_floatx("float32")
+    yield
+    keras.config.set_floatx(old)

@@ -27,8 +27,11 @@ from peer_models import (build_stack, encoder_decoder, given_state,  # noqa: E40
                          random_inputs, random_stack, random_weights)
 
 # Keras' torch backend calls np.array(copy=False) on tensors under NumPy 2: not ours to fix
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+pytestmark = [
+    pytest.mark.filterwarnings(
+        "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"),
+    pytest.mark.usefixtures("keras_float32"),
+]
 
 STACK_SEEDS = range(8)
 BUILDERS = {f"random_stack_{s}": (lambda lib, d=random_stack(s): build_stack(lib, *d))
@@ -36,14 +39,6 @@ BUILDERS = {f"random_stack_{s}": (lambda lib, d=random_stack(s): build_stack(lib
 BUILDERS.update(encoder_decoder=encoder_decoder, given_state=given_state)
 FORWARD_RTOL = 1e-5
 TRAINING_RTOL = 1e-4
-
-
-@pytest.fixture(scope="module", autouse=True)
-def keras_float32():
-    old = keras.config.floatx()
-    keras.config.set_floatx("float32")
-    yield
-    keras.config.set_floatx(old)
 
 
 def twin_models(name, rng):

@@ -26,18 +26,13 @@ from tinylstm.models import load_model  # noqa: E402
 from peer_models import (build_stack, encoder_decoder, given_state,  # noqa: E402
                          random_inputs, random_stack, random_weights)
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+pytestmark = [
+    pytest.mark.filterwarnings(
+        "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"),
+    pytest.mark.usefixtures("keras_float32", "float32"),
+]
 
 FORWARD_RTOL, TRAINING_RTOL = 1e-5, 1e-4
-
-
-@pytest.fixture(autouse=True)
-def keras_float32(float32):
-    old = keras.config.floatx()
-    keras.config.set_floatx("float32")
-    yield
-    keras.config.set_floatx(old)
 
 
 def rnn_zoo(lib, T=5, D=3):

@@ -32,20 +32,15 @@ from tinylstm.layers.recurrent import DropoutMasks  # noqa: E402
 
 from peer_models import random_weights  # noqa: E402
 
-pytestmark = pytest.mark.filterwarnings(
-    "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
+pytestmark = [
+    pytest.mark.filterwarnings(
+        "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"),
+    pytest.mark.usefixtures("keras_float32"),
+]
 
 B, T, V, E, H, K = 5, 6, 7, 3, 4, 5     # batch, steps, vocabulary, embedding, units, classes
 FORWARD_RTOL, TRAINING_RTOL = 1e-5, 1e-4
 RECURRENT = ("LSTM", "GRU", "SimpleRNN")
-
-
-@pytest.fixture(scope="module", autouse=True)
-def keras_float32():
-    old = keras.config.floatx()
-    keras.config.set_floatx("float32")
-    yield
-    keras.config.set_floatx(old)
 
 
 def padded_ids(rng, n=B):
@@ -505,6 +500,17 @@ def masked_regressor(lib):
 FILE_MODELS = {"text_model": (text_model, "ids"), "masked_regressor": (masked_regressor, "floats")}
 
 
+def through_a_file(direction, keras_model, tiny_model, tmp_path):
+    """(keras_model, tiny_model) with one of them replaced by the other saved to a .keras
+    file and loaded back: tinylstm's model into Keras, or Keras' into tinylstm."""
+    path = tmp_path / "m.keras"
+    if direction == "tinylstm to keras":
+        interop.save_keras(tiny_model, path)
+        return keras.models.load_model(path), tiny_model
+    keras_model.save(path)
+    return keras_model, interop.load_keras(path)
+
+
 @pytest.mark.parametrize("direction", ["tinylstm to keras", "keras to tinylstm"])
 @pytest.mark.parametrize("name", list(FILE_MODELS))
 def test_keras_files_of_the_new_layers_both_ways(tmp_path, name, direction, float32):
@@ -514,12 +520,7 @@ def test_keras_files_of_the_new_layers_both_ways(tmp_path, name, direction, floa
     build, kind = FILE_MODELS[name]
     rng = np.random.default_rng(23)
     keras_model, tiny_model = twins(build, rng)
-    if direction == "tinylstm to keras":
-        interop.save_keras(tiny_model, tmp_path / "m.keras")
-        keras_model = keras.models.load_model(tmp_path / "m.keras")
-    else:
-        keras_model.save(tmp_path / "m.keras")
-        tiny_model = interop.load_keras(tmp_path / "m.keras")
+    keras_model, tiny_model = through_a_file(direction, keras_model, tiny_model, tmp_path)
     x = inputs_for(kind, rng)
     expected, got = keras_model.predict(x, verbose=0), tiny_model.predict(x, verbose=0)
     assert np.ptp(expected) > 1e-2
@@ -551,12 +552,7 @@ def test_a_cross_entropy_with_options_survives_a_keras_file(tmp_path, direction,
         model.compile("sgd", lib.losses.CategoricalCrossentropy(from_logits=True,
                                                                label_smoothing=0.2))
     x, y = padded_ids(rng, 8), targets("categorical", rng)[:8]
-    if direction == "tinylstm to keras":
-        interop.save_keras(tiny_model, tmp_path / "m.keras")
-        keras_model = keras.models.load_model(tmp_path / "m.keras")
-    else:
-        keras_model.save(tmp_path / "m.keras")
-        tiny_model = interop.load_keras(tmp_path / "m.keras")
+    keras_model, tiny_model = through_a_file(direction, keras_model, tiny_model, tmp_path)
     loss = (tiny_model if direction == "keras to tinylstm" else keras_model).loss
     assert loss.from_logits is True and loss.label_smoothing == pytest.approx(0.2)
     expected = keras_model.evaluate(x, y, verbose=0)

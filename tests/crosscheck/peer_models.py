@@ -91,3 +91,15 @@ def random_weights(shapes, rng, low=0.1, high=0.6):
 def random_inputs(input_shapes, B, rng):
     """One float32 array (B, *shape) per model input, entries in [-1, 1]."""
     return [rng.uniform(-1.0, 1.0, (B,) + tuple(s)).astype(np.float32) for s in input_shapes]
+
+
+def assert_weights_trained_alike(keras_model, tiny_model, w0, rtol, what):
+    """After the same training from the same weights w0: tinylstm's weights moved (else the
+    comparison would prove little) and each is within ``rtol`` of Keras', named by its path."""
+    from tinylstm.gradcheck import relative_error
+    moved = max(relative_error(w, v) for w, v in zip(tiny_model.get_weights(), w0))
+    assert moved > 1e-4, f"{what}: training barely changed the weights"
+    for path, a, b in zip([w.path for w in keras_model.weights], tiny_model.get_weights(),
+                          keras_model.get_weights()):
+        err = relative_error(a, b)
+        assert err < rtol, f"{what}: weight {path} differs from Keras' by {err:.2e}"

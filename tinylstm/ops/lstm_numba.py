@@ -58,13 +58,15 @@ def supports(activation, recurrent_activation):
 def uses_large(B, T, D, H):
     """Whether a layer of this shape runs on the kernels for large layers
     (``lstm_numba_large``) rather than those for small ones: for batches below 16,
-    which the small kernels pad to 16 columns, and where the batch is at most H / 16.
-    Both multiply with the same tile kernel; the small ones vectorise their gate math
-    over the batch, the large ones over H. Measured (one forward and backward call,
-    T = 100, float32, one thread; docs/performance.md has the table): the small kernels
-    won at batch 32 to 1000 for H up to 256, by 5-40%, the large ones at batches below
-    16 (by 2x to 8x) and at batch 32 for H = 512 (by 10-20%)."""
-    return B < 16 or 16 * B <= H
+    which the small kernels pad to 16 columns, for H >= 128 up to batch 128, and
+    where the batch is at most H / 16. Both multiply with the same tile kernel; the
+    small ones vectorise their gate math over the batch, the large ones over H.
+    The choice depends on the shape only, never on the threads: the two sets may
+    differ in the last bits. Measured on a quiet machine (docs/performance.md has
+    the table): the small kernels win for H up to 64 and at batch 1000, the large
+    ones below batch 16 (by 2x to 8x) and for H >= 128 at batch 32 to 100 (by up to
+    30% of a training epoch with two threads; within 5% either way with one)."""
+    return B < 16 or (H >= 128 and B <= 128) or 16 * B <= H
 
 
 def _time_major(a, dtype):

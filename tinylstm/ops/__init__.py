@@ -3,13 +3,12 @@
 The LSTM has two implementations of the same function: ``lstm.py``, the NumPy
 specification, and ``lstm_numba.py``, fused numba kernels. This is the one place
 that chooses: ``lstm_forward`` uses the kernels when ``config.backend()`` is
-``"numba"``, the activations are tanh with sigmoid, hard_sigmoid or
-hard_sigmoid_keras2 (the ones the kernels compute; Keras likewise keeps its
-cuDNN kernel for its defaults), and there is no mask and no recurrent dropout (the
-kernels compute the plain LSTM), and the NumPy specification otherwise. Input
-dropout without recurrent dropout is applied to x before the call, and a stateful
-layer only gives initial states, so both keep the kernels. ``lstm_backward``
-follows the forward pass that made its cache.
+``"numba"``, the activations are ones the kernels compute (tanh with sigmoid,
+hard_sigmoid or hard_sigmoid_keras2; Keras likewise keeps its cuDNN kernel for its
+defaults) and there is no mask and no recurrent dropout; otherwise it uses the
+NumPy specification. Input dropout without recurrent dropout is applied to x
+before the call, and a stateful layer only gives initial states, so both keep the
+kernels. ``lstm_backward`` follows the forward pass that made its cache.
 
 Every op here runs NumPy's BLAS on one thread (``blas.one_thread``): OpenBLAS
 adds a product's terms in an order that depends on its thread count, and the

@@ -103,3 +103,22 @@ def assert_weights_trained_alike(keras_model, tiny_model, w0, rtol, what):
                           keras_model.get_weights()):
         err = relative_error(a, b)
         assert err < rtol, f"{what}: weight {path} differs from Keras' by {err:.2e}"
+
+
+def twin_models(build, rng):
+    """Keras' and tinylstm's model from one builder ``build(lib)``, with the same random
+    weights (no zero biases). Keras is imported here: only the Keras cross-checks call it."""
+    import keras
+
+    import tinylstm
+    from tinylstm import interop
+    keras_model, tiny_model = build(keras), build(tinylstm)
+    keras_model.set_weights(random_weights([w.shape for w in tiny_model.get_weights()], rng))
+    interop.from_keras(keras_model, tiny_model)
+    return keras_model, tiny_model
+
+
+def model_inputs(model, B, rng):
+    """Random inputs for every input of ``model``: an array, or a list for several."""
+    xs = random_inputs([t.shape[1:] for t in model.inputs], B, rng)
+    return xs if len(xs) > 1 else xs[0]

@@ -19,12 +19,11 @@ pytest.importorskip("torch", reason="torch (Keras' backend here) is not installe
                     "pip install -e .[crosscheck]")
 keras = pytest.importorskip("keras", reason="keras 3 is not installed: pip install -e .[crosscheck]")
 
-import tinylstm  # noqa: E402
-from tinylstm import interop  # noqa: E402
 from tinylstm.gradcheck import relative_error  # noqa: E402
 
 from peer_models import (assert_weights_trained_alike, build_stack, encoder_decoder,  # noqa: E402
-                         given_state, random_inputs, random_stack, random_weights)
+                         given_state, model_inputs, random_inputs, random_stack,
+                         twin_models)
 
 # Keras' torch backend calls np.array(copy=False) on tensors under NumPy 2: not ours to fix
 pytestmark = [
@@ -39,21 +38,6 @@ BUILDERS = {f"random_stack_{s}": (lambda lib, d=random_stack(s): build_stack(lib
 BUILDERS.update(encoder_decoder=encoder_decoder, given_state=given_state)
 FORWARD_RTOL = 1e-5
 TRAINING_RTOL = 1e-4
-
-
-def twin_models(name, rng):
-    """Keras' and tinylstm's model ``name``, with the same random weights (no zero biases)."""
-    build = BUILDERS[name]
-    keras_model, tiny_model = build(keras), build(tinylstm)
-    keras_model.set_weights(random_weights([w.shape for w in tiny_model.get_weights()], rng))
-    interop.from_keras(keras_model, tiny_model)
-    return keras_model, tiny_model
-
-
-def model_inputs(model, B, rng):
-    """Random inputs for every model input: an array, or a list for several."""
-    xs = random_inputs([t.shape[1:] for t in model.inputs], B, rng)
-    return xs if len(xs) > 1 else xs[0]
 
 
 def test_the_random_stacks_cover_every_case():
@@ -82,7 +66,7 @@ def test_the_random_stacks_cover_every_case():
 @pytest.mark.parametrize("name", list(BUILDERS))
 def test_predict_matches_keras(name, B, float32):
     rng = np.random.default_rng([list(BUILDERS).index(name), B])
-    keras_model, tiny_model = twin_models(name, rng)
+    keras_model, tiny_model = twin_models(BUILDERS[name], rng)
     x = model_inputs(tiny_model, B, rng)
 
     expected = keras_model.predict(x, verbose=0)
@@ -102,7 +86,7 @@ def test_fit_matches_keras(name, optimizer, float32):
     k = list(BUILDERS).index(name)
     rng = np.random.default_rng([k, 100])
     N, batch_size = 11, (4, 5)[k % 2]
-    keras_model, tiny_model = twin_models(name, rng)
+    keras_model, tiny_model = twin_models(BUILDERS[name], rng)
     x = model_inputs(tiny_model, N, rng)
     # The first input feature on a scale of 1e-3 gives its kernel rows gradients
     # small enough that epsilon shapes Adam's and RMSprop's steps: a wrong epsilon shows.

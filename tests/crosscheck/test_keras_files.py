@@ -23,8 +23,8 @@ from tinylstm import interop, serialization  # noqa: E402
 from tinylstm.gradcheck import relative_error  # noqa: E402
 from tinylstm.models import load_model  # noqa: E402
 
-from peer_models import (build_stack, encoder_decoder, given_state,  # noqa: E402
-                         random_inputs, random_stack, random_weights)
+from peer_models import (build_stack, encoder_decoder, given_state, model_inputs,  # noqa: E402
+                         random_inputs, random_stack, twin_models)
 
 pytestmark = [
     pytest.mark.filterwarnings(
@@ -50,25 +50,13 @@ BUILDERS = {"rnn_zoo": rnn_zoo, "encoder_decoder": encoder_decoder, "given_state
                for s in (0, 1, 3, 6)}}
 
 
-def twins(name, rng):
-    keras_model, tiny_model = BUILDERS[name](keras), BUILDERS[name](tinylstm)
-    keras_model.set_weights(random_weights([w.shape for w in tiny_model.get_weights()], rng))
-    interop.from_keras(keras_model, tiny_model)
-    return keras_model, tiny_model
-
-
-def inputs(model, B, rng):
-    xs = random_inputs([t.shape[1:] for t in model.inputs], B, rng)
-    return xs if len(xs) > 1 else xs[0]
-
-
 def layer_names(tiny_model):
     """tinylstm's layers in the order Keras 3 lists them (``keras_model.layers``)."""
     return [layer.name for layer in tinylstm.keras_weights.keras_layers(tiny_model)]
 
 
 def assert_predicts_the_same(keras_model, tiny_model, rng, what):
-    x = inputs(tiny_model, 6, rng)
+    x = model_inputs(tiny_model, 6, rng)
     expected, got = keras_model.predict(x, verbose=0), tiny_model.predict(x, verbose=0)
     assert np.ptp(expected) > 1e-2, "outputs nearly constant: the comparison would prove little"
     err = relative_error(got, expected)
@@ -78,7 +66,7 @@ def assert_predicts_the_same(keras_model, tiny_model, rng, what):
 @pytest.mark.parametrize("name", list(BUILDERS))
 def test_a_tinylstm_file_opens_in_keras(tmp_path, name):
     rng = np.random.default_rng(list(BUILDERS).index(name))
-    _, tiny_model = twins(name, rng)
+    _, tiny_model = twin_models(BUILDERS[name], rng)
     interop.save_keras(tiny_model, tmp_path / "m.keras")
     keras_model = keras.models.load_model(tmp_path / "m.keras")
     assert [l.name for l in keras_model.layers] == layer_names(tiny_model)
@@ -88,7 +76,7 @@ def test_a_tinylstm_file_opens_in_keras(tmp_path, name):
 @pytest.mark.parametrize("name", list(BUILDERS))
 def test_a_keras_file_opens_in_tinylstm(tmp_path, name):
     rng = np.random.default_rng([list(BUILDERS).index(name), 1])
-    keras_model, _ = twins(name, rng)
+    keras_model, _ = twin_models(BUILDERS[name], rng)
     keras_model.save(tmp_path / "k.keras")
     tiny_model = interop.load_keras(tmp_path / "k.keras")
     assert layer_names(tiny_model) == [l.name for l in keras_model.layers]
@@ -121,8 +109,8 @@ def assert_same_weights(a, b, what):
 @pytest.mark.parametrize("name", ["encoder_decoder", "rnn_zoo"])
 def test_trained_in_tinylstm_goes_on_in_keras(tmp_path, name, optimizer):
     rng = np.random.default_rng([list(OPTIMIZERS).index(optimizer), 2])
-    keras_twin, tiny_model = twins(name, rng)
-    x, y = inputs(tiny_model, 10, rng), random_inputs([tiny_model.output_shape[1:]], 10, rng)[0]
+    keras_twin, tiny_model = twin_models(BUILDERS[name], rng)
+    x, y = model_inputs(tiny_model, 10, rng), random_inputs([tiny_model.output_shape[1:]], 10, rng)[0]
     tiny_model.compile(optimizer=OPTIMIZERS[optimizer](tinylstm), loss="mse")
     train(tiny_model, x, y, 2)
     tiny_model.save(tmp_path / "m.keras")
@@ -142,8 +130,8 @@ def test_trained_in_tinylstm_goes_on_in_keras(tmp_path, name, optimizer):
 @pytest.mark.parametrize("name", ["encoder_decoder", "rnn_zoo"])
 def test_trained_in_keras_goes_on_in_tinylstm(tmp_path, name, optimizer):
     rng = np.random.default_rng([list(OPTIMIZERS).index(optimizer), 3])
-    keras_model, tiny_twin = twins(name, rng)
-    x, y = inputs(tiny_twin, 10, rng), random_inputs([tiny_twin.output_shape[1:]], 10, rng)[0]
+    keras_model, tiny_twin = twin_models(BUILDERS[name], rng)
+    x, y = model_inputs(tiny_twin, 10, rng), random_inputs([tiny_twin.output_shape[1:]], 10, rng)[0]
     keras_model.compile(optimizer=OPTIMIZERS[optimizer](keras), loss="mse")
     train(keras_model, x, y, 2)
     keras_model.save(tmp_path / "k.keras")
@@ -158,7 +146,7 @@ def test_trained_in_keras_goes_on_in_tinylstm(tmp_path, name, optimizer):
 
 def test_weights_files_both_ways(tmp_path):
     rng = np.random.default_rng(5)
-    keras_model, tiny_model = twins("rnn_zoo", rng)
+    keras_model, tiny_model = twin_models(BUILDERS["rnn_zoo"], rng)
     tiny_model.save_weights(tmp_path / "t.weights.h5")
     fresh = rnn_zoo(keras)
     fresh.load_weights(tmp_path / "t.weights.h5")
@@ -234,7 +222,7 @@ def test_keras_order_matches_keras_on_a_branching_graph():
 def test_a_keras_model_compiled_but_never_trained(tmp_path):
     """Keras writes an optimizer that never stepped as iterations and learning rate only."""
     rng = np.random.default_rng(8)
-    keras_model, _ = twins("encoder_decoder", rng)
+    keras_model, _ = twin_models(BUILDERS["encoder_decoder"], rng)
     keras_model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.02),
                         loss=keras.losses.MeanSquaredError(), metrics=["mae"])
     keras_model.save(tmp_path / "k.keras")
@@ -242,7 +230,7 @@ def test_a_keras_model_compiled_but_never_trained(tmp_path):
     assert type(tiny_model.loss) is tinylstm.losses.MeanSquaredError
     assert tiny_model.optimizer.iterations == 0
     assert float(tiny_model.optimizer.learning_rate) == float(np.float32(0.02))
-    x = inputs(tiny_model, 10, rng)
+    x = model_inputs(tiny_model, 10, rng)
     y = random_inputs([tiny_model.output_shape[1:]], 10, rng)[0]
     expected, got = train(keras_model, x, y, 2), train(tiny_model, x, y, 2)
     assert got["mae"] == pytest.approx(expected["mae"], rel=TRAINING_RTOL)

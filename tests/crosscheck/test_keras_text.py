@@ -30,7 +30,7 @@ from tinylstm import interop, losses  # noqa: E402
 from tinylstm.gradcheck import relative_error  # noqa: E402
 from tinylstm.layers.recurrent import DropoutMasks  # noqa: E402
 
-from peer_models import assert_weights_trained_alike, random_weights  # noqa: E402
+from peer_models import assert_weights_trained_alike, random_weights, twin_models  # noqa: E402
 
 pytestmark = [
     pytest.mark.filterwarnings(
@@ -59,15 +59,6 @@ def padded_sequences(rng, n=B):
     x = rng.uniform(-1, 1, (n, T, 2)).astype(np.float32)
     x[padded_ids(rng, n) == 0] = 0.0
     return x
-
-
-def twins(build, rng):
-    """Keras' and tinylstm's model from one builder, with the same random weights."""
-    keras_model, tiny_model = build(keras), build(tinylstm)
-    weights = random_weights([w.shape for w in tiny_model.get_weights()], rng)
-    keras_model.set_weights(weights)
-    interop.from_keras(keras_model, tiny_model)
-    return keras_model, tiny_model
 
 
 def rnn(lib, kind, **options):
@@ -156,7 +147,7 @@ def inputs_for(kind, rng):
 def test_predict_matches_keras(name, float32):
     build, kind = PREDICT_CASES[name]
     rng = np.random.default_rng(zlib.crc32(name.encode()))
-    keras_model, tiny_model = twins(build, rng)
+    keras_model, tiny_model = twin_models(build, rng)
     x = inputs_for(kind, rng)
     expected = keras_model.predict(x, verbose=0)
     got = tiny_model.predict(x, verbose=0)
@@ -171,7 +162,7 @@ def test_predict_matches_keras(name, float32):
 def test_a_mask_changes_the_outputs(float32):
     """The masked cases above would prove little if masking changed nothing."""
     rng = np.random.default_rng(0)
-    _, masked = twins(embedding_rnn("LSTM", True), rng)
+    _, masked = twin_models(embedding_rnn("LSTM", True), rng)
     plain = embedding_rnn("LSTM", True)(tinylstm)
     plain.layers[1].mask_zero = False
     plain.set_weights(masked.get_weights())
@@ -217,7 +208,7 @@ def loss_for(lib, output):
 def test_fit_matches_keras(output, optimizer, float32):
     """11 samples in batches of 4 (4, 4, 3): masked steps, a partial batch, "accuracy"."""
     rng = np.random.default_rng([7, len(output)])
-    keras_model, tiny_model = twins(classifier(output), rng)
+    keras_model, tiny_model = twin_models(classifier(output), rng)
     x = padded_ids(rng, B + 6)
     y = targets(output, rng)
     w0 = tiny_model.get_weights()
@@ -256,7 +247,7 @@ def stateful_regressor(lib):
 @pytest.mark.parametrize("name", ["tagger", "stateful"])
 def test_fit_of_wrappers_and_state_matches_keras(name, float32):
     rng = np.random.default_rng(17)
-    keras_model, tiny_model = twins(tagger if name == "tagger" else stateful_regressor, rng)
+    keras_model, tiny_model = twin_models(tagger if name == "tagger" else stateful_regressor, rng)
     if name == "tagger":
         x, y = padded_sequences(rng, 11), np.eye(K, dtype=np.float32)[rng.integers(0, K, (11, T))]
         args = dict(loss="categorical_crossentropy", metrics=["accuracy"])
@@ -290,7 +281,7 @@ def test_dropout_at_rate_zero_trains_as_keras(float32):
         y = lib.layers.GRU(H, dropout=0.0, recurrent_dropout=0.0)(y)
         return lib.Model(x, lib.layers.Dense(1)(y))
     rng = np.random.default_rng(3)
-    keras_model, tiny_model = twins(build, rng)
+    keras_model, tiny_model = twin_models(build, rng)
     x, y = padded_sequences(rng, 11), rng.uniform(-1, 1, (11, 1)).astype(np.float32)
     for model in (keras_model, tiny_model):
         model.compile(optimizer="rmsprop", loss="mse")
@@ -377,7 +368,7 @@ def test_stateful_predict_carries_the_state_as_keras(kind, float32):
         y = rnn(lib, kind, stateful=True, return_sequences=True)(x)
         return lib.Model(x, lib.layers.Dense(1)(y))
     rng = np.random.default_rng(11)
-    keras_model, tiny_model = twins(build, rng)
+    keras_model, tiny_model = twin_models(build, rng)
     x = rng.uniform(-1, 1, (B, 2 * T, 2)).astype(np.float32)
     halves = [x[:, :T], x[:, T:]]
     for model in (keras_model, tiny_model):
@@ -514,7 +505,7 @@ def test_keras_files_of_the_new_layers_both_ways(tmp_path, name, direction, floa
     pytest.importorskip("h5py", reason='Keras files need h5py: pip install -e ".[keras-files]"')
     build, kind = FILE_MODELS[name]
     rng = np.random.default_rng(23)
-    keras_model, tiny_model = twins(build, rng)
+    keras_model, tiny_model = twin_models(build, rng)
     keras_model, tiny_model = through_a_file(direction, keras_model, tiny_model, tmp_path)
     x = inputs_for(kind, rng)
     expected, got = keras_model.predict(x, verbose=0), tiny_model.predict(x, verbose=0)
@@ -540,7 +531,7 @@ def test_a_cross_entropy_with_options_survives_a_keras_file(tmp_path, direction,
     model trains on as the saved one would have."""
     pytest.importorskip("h5py", reason='Keras files need h5py: pip install -e ".[keras-files]"')
     rng = np.random.default_rng(31)
-    keras_model, tiny_model = twins(classifier("categorical"), rng)
+    keras_model, tiny_model = twin_models(classifier("categorical"), rng)
     tiny_model.layers[-1].activation = "linear"                 # logits out: from_logits=True
     keras_model.layers[-1].activation = keras.activations.linear
     for model, lib in ((keras_model, keras), (tiny_model, tinylstm)):

@@ -16,10 +16,9 @@ pytest.importorskip("torch", reason="torch (Keras' backend here) is not installe
 keras = pytest.importorskip("keras", reason="keras 3 is not installed: pip install -e .[crosscheck]")
 
 import tinylstm  # noqa: E402
-from tinylstm import interop  # noqa: E402
 
 from peer_models import (assert_weights_trained_alike, encoder_decoder,  # noqa: E402
-                         random_inputs, random_weights)
+                         random_inputs, twin_models)
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning")
@@ -39,9 +38,7 @@ def keras_float32(float32):
 def twins(seed):
     """Keras' and tinylstm's seq2seq with the same random weights, and data for them."""
     rng = np.random.default_rng(seed)
-    keras_model, tiny_model = encoder_decoder(keras), encoder_decoder(tinylstm)
-    keras_model.set_weights(random_weights([w.shape for w in tiny_model.get_weights()], rng))
-    interop.from_keras(keras_model, tiny_model)
+    keras_model, tiny_model = twin_models(encoder_decoder, rng)
     x = random_inputs([tiny_model.input_shape[1:]], N, rng)[0]
     x[..., 0] *= 1e-3                 # small gradients for the first feature: epsilon shows
     y = random_inputs([tiny_model.output_shape[1:]], N, rng)[0]

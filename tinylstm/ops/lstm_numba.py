@@ -93,8 +93,9 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
     W = np.ascontiguousarray(kernel, dtype)                        # (D, 4H)
     U = np.ascontiguousarray(recurrent_kernel, dtype)              # (H, 4H)
     b = np.zeros(4 * H, dtype) if bias is None else bias.astype(dtype, copy=False)
+    large_layout = uses_large(B, T, D, H)
     with blas.one_thread():
-        if uses_large(B, T, D, H):
+        if large_layout:
             X = _time_major(x, dtype)                              # (T, B, D)
             h = buffers.empty((T + 1, B, H), dtype)                # (T+1, B, H)
             c = buffers.empty((T + 1, B, H), dtype)                # (T+1, B, H)
@@ -111,7 +112,7 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
             small.fill_state(c[0], c0)
             gates, phi_c = small.forward(X, W, U, b, h, c, kind)
             h_seq, h_T, c_T = h[1:, :, :B].transpose(2, 0, 1), h[T, :, :B].T, c[T, :, :B].T
-    cache = NumbaLSTMCache(uses_large(B, T, D, H), X, W, U, gates, h, c, phi_c, B, kind)
+    cache = NumbaLSTMCache(large_layout, X, W, U, gates, h, c, phi_c, B, kind)
     return h_seq, (h_T, c_T), cache
 
 

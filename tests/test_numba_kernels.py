@@ -195,6 +195,55 @@ def test_thread_count_does_not_change_a_bit(dtype, kernels):
             np.testing.assert_array_equal(values[0], other, err_msg=name)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("with_state", [False, True])
+@pytest.mark.parametrize("B,T,D,H", SHAPES + [(40, 6, 33, 20), (0, 3, 2, 3), (2, 0, 2, 3)])
+def test_forward_only_pass_gives_the_forward_pass_bits(B, T, D, H, with_state, dtype, kernels):
+    """``lstm_predict`` (what ``predict`` runs: no gates kept, x and h read and written in
+    the caller's layout) gives the bits of ``lstm_forward``, with 1, 2 and 3 threads."""
+    rng = np.random.default_rng([B, T, D, H, with_state, 1])
+    args, _ = random_problem(rng, B, T, D, H, dtype, with_state)
+    h_seq, (h_T, c_T), _ = fast.lstm_forward(*args)
+    old = config.num_threads()
+    try:
+        for threads in (1, 2, 3):
+            config.set_num_threads(threads)
+            p_seq, (p_h, p_c), cache = fast.lstm_predict(*args)
+            assert cache is None
+            for name, got, want in (("h_seq", p_seq, h_seq), ("h_T", p_h, h_T), ("c_T", p_c, c_T)):
+                assert got.shape == want.shape and got.dtype == want.dtype, name
+                np.testing.assert_array_equal(got, want, err_msg=f"{name}, {threads} threads")
+    finally:
+        config.set_num_threads(old)
+
+
+def test_only_predict_and_evaluate_skip_the_backward_cache(numba_backend, float64):
+    """Model.predict and evaluate run the forward-only kernels (no cache) and give what the
+    training forward pass gives, bit for bit; a forward pass for training keeps its cache."""
+    from tinylstm.layers import Dense, Input
+    from tinylstm.models import Sequential
+    rng = np.random.default_rng(16)
+    model = Sequential([Input((7, 3)), LSTM(5, return_sequences=True), LSTM(4), Dense(2)])
+    model.compile(optimizer="adam", loss="mse")
+    x, y = rng.standard_normal((20, 7, 3)), rng.standard_normal((20, 2))
+    calls = []
+    real = fast.lstm_predict
+    fast.lstm_predict = lambda *a, **k: calls.append(1) or real(*a, **k)
+    try:
+        predicted = model.predict(x, batch_size=20, verbose=0)
+        assert len(calls) == 2
+        loss = model.evaluate(x, y, batch_size=20, verbose=0)
+        assert len(calls) == 4
+        (trained,), trace = model._forward([x], training=True)
+        assert len(calls) == 4
+    finally:
+        fast.lstm_predict = real
+    kept = [c[0] for c in trace.caches if isinstance(c, tuple) and isinstance(c[0], fast.NumbaLSTMCache)]
+    assert len(kept) == 2
+    np.testing.assert_array_equal(predicted, trained)
+    assert loss == np.mean((trained - y) ** 2)
+
+
 def test_two_halves_equal_one_pass(kernels):
     """Running the sequence in two halves, passing (h, c) forward and (dh, dc) back,
     equals one pass (the sequential-matches-batch check, on the fast path)."""

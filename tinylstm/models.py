@@ -23,8 +23,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import (atomic, compile_utils, config, keras_files, model_config, optimizers, saving,
-               training, validation)
+from . import (atomic, compile_utils, config, keras_files, model_config, ops, optimizers,
+               saving, training, validation)
 from .layers.base import (KerasTensor, Layer, as_list, call_forward, output_masks, unique_name,
                           unpack)
 from .layers.input_layer import Input, InputLayer
@@ -467,7 +467,8 @@ class Model:
         for step, start in enumerate(range(0, n, batch_size)):
             bx = [a[start:start + batch_size] for a in xs]
             by = [a[start:start + batch_size] for a in ys]
-            preds, trace = self._forward(bx)
+            with ops.forward_only():
+                preds, trace = self._forward(bx)
             training.accumulate(sums, self._batch_logs(self._loss(by, preds, trace), by, preds, trace))
             bar.update(step + 1, list(training.means(sums).items()))
         return training.means(sums)
@@ -489,7 +490,8 @@ class Model:
         bar = Progbar(-(-n // batch_size), verbose=verbose)
         chunks = []
         for step, start in enumerate(range(0, n, batch_size)):
-            chunks.append(self._forward([a[start:start + batch_size] for a in xs])[0])
+            with ops.forward_only():
+                chunks.append(self._forward([a[start:start + batch_size] for a in xs])[0])
             bar.update(step + 1)
         outs = [np.concatenate([c[k] for c in chunks]) for k in range(len(self.outputs))]
         return outs if self._outputs_were_list else outs[0]

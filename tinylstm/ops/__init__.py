@@ -8,18 +8,37 @@ hard_sigmoid or hard_sigmoid_keras2; Keras likewise keeps its cuDNN kernel for i
 defaults) and there is no mask and no recurrent dropout; otherwise it uses the
 NumPy specification. Input dropout without recurrent dropout is applied to x
 before the call, and a stateful layer only gives initial states, so both keep the
-kernels. ``lstm_backward`` follows the forward pass that made its cache.
+kernels. ``lstm_backward`` follows the forward pass that made its cache. Inside
+``forward_only()`` (``predict``, ``evaluate``: no backward pass follows) the numba
+path computes the same outputs without storing what a backward pass would need,
+and gives no cache.
 
 Every op here runs NumPy's BLAS on one thread (``blas.one_thread``): OpenBLAS
 adds a product's terms in an order that depends on its thread count, and the
 same seed must give the same bits whatever the machine's threads.
 """
+import contextlib
+import contextvars
+
 from .. import config
 from . import blas, dense
 from . import lstm as lstm_numpy
 
 __all__ = ["lstm_forward", "lstm_backward", "dense_forward", "dense_backward",
-           "dense_backward_from_logits"]
+           "dense_backward_from_logits", "forward_only"]
+
+_forward_only = contextvars.ContextVar("forward_only", default=False)
+
+
+@contextlib.contextmanager
+def forward_only():
+    """Within it, forward passes are not followed by a backward pass: ``lstm_forward``
+    may return None for its cache (``Model.predict`` and ``evaluate`` use it)."""
+    token = _forward_only.set(True)
+    try:
+        yield
+    finally:
+        _forward_only.reset(token)
 
 
 def _numba_ops():
@@ -34,8 +53,8 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
     """The LSTM over whole sequences; see ``tinylstm/ops/lstm.py`` for the equations."""
     if (config.backend() == "numba" and _numba_ops().supports(activation, recurrent_activation)
             and mask is None and x_masks is None and h_masks is None):
-        return _numba_ops().lstm_forward(x, kernel, recurrent_kernel, bias, h0, c0,
-                                         activation, recurrent_activation)
+        forward = _numba_ops().lstm_predict if _forward_only.get() else _numba_ops().lstm_forward
+        return forward(x, kernel, recurrent_kernel, bias, h0, c0, activation, recurrent_activation)
     return lstm_numpy.lstm_forward(x, kernel, recurrent_kernel, bias, h0, c0,
                                    activation, recurrent_activation, mask, x_masks, h_masks)
 

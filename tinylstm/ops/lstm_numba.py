@@ -79,20 +79,28 @@ def _time_major(a, dtype):
     return out
 
 
-def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
-                 activation="tanh", recurrent_activation="sigmoid"):
-    """As :func:`tinylstm.ops.lstm.lstm_forward` (same arguments and results), for the
-    activations of :func:`supports`; the cache is for this module's :func:`lstm_backward`."""
+def _operands(x, kernel, recurrent_kernel, bias, activation, recurrent_activation):
+    """(kind, dtype, W, U, b): the recurrent activation's number, the computing dtype, and
+    the weights in it, contiguous; an error for activations the kernels do not compute."""
     if not supports(activation, recurrent_activation):
         raise ValueError(f"the numba LSTM kernels compute {SUPPORTED}; got {activation!r}, "
                          f"{recurrent_activation!r} (use the NumPy path)")
-    kind = RECURRENT_ACTIVATIONS[recurrent_activation]
-    B, T, D = x.shape
     H = recurrent_kernel.shape[0]
     dtype = np.result_type(x, kernel)
     W = np.ascontiguousarray(kernel, dtype)                        # (D, 4H)
     U = np.ascontiguousarray(recurrent_kernel, dtype)              # (H, 4H)
     b = np.zeros(4 * H, dtype) if bias is None else bias.astype(dtype, copy=False)
+    return RECURRENT_ACTIVATIONS[recurrent_activation], dtype, W, U, b
+
+
+def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
+                 activation="tanh", recurrent_activation="sigmoid"):
+    """As :func:`tinylstm.ops.lstm.lstm_forward` (same arguments and results), for the
+    activations of :func:`supports`; the cache is for this module's :func:`lstm_backward`."""
+    kind, dtype, W, U, b = _operands(x, kernel, recurrent_kernel, bias, activation,
+                                     recurrent_activation)
+    B, T, D = x.shape
+    H = U.shape[0]
     large_layout = uses_large(B, T, D, H)
     with blas.one_thread():
         if large_layout:
@@ -114,6 +122,33 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
             h_seq, h_T, c_T = h[1:, :, :B].transpose(2, 0, 1), h[T, :, :B].T, c[T, :, :B].T
     cache = NumbaLSTMCache(large_layout, X, W, U, gates, h, c, phi_c, B, kind)
     return h_seq, (h_T, c_T), cache
+
+
+def lstm_predict(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
+                 activation="tanh", recurrent_activation="sigmoid"):
+    """As :func:`lstm_forward` when no backward pass follows (``predict``, ``evaluate``):
+    the same h_seq, h_T and c_T, bit for bit, from the same kernel set, without storing
+    the gates, c and tanh(c) of every step; the cache is None."""
+    kind, dtype, W, U, b = _operands(x, kernel, recurrent_kernel, bias, activation,
+                                     recurrent_activation)
+    B, T, D = x.shape
+    H = U.shape[0]
+    with blas.one_thread():
+        if uses_large(B, T, D, H):
+            c = np.empty((B, H), dtype)
+            c[...] = 0.0 if c0 is None else c0
+            h_0 = np.zeros((B, H), dtype) if h0 is None else np.ascontiguousarray(h0, dtype)
+            h_seq = large.predict(np.ascontiguousarray(x, dtype), W, U, b, h_0, c, kind)
+            h_T = h_seq[:, T - 1] if T else h_0
+            return h_seq, (h_T, c), None
+        Bp = small.padded(B)
+        X = small.feature_major(x, Bp, dtype)                      # (T, D, Bp)
+        h = buffers.empty((T + 1, H, Bp), dtype)                   # (T+1, H, Bp)
+        c = buffers.empty((H, Bp), dtype)                          # (H, Bp) c_t, step by step
+        small.fill_state(h[0], h0)
+        small.fill_state(c, c0)
+        small.predict(X, W, U, b, h, c, kind)
+        return h[1:, :, :B].transpose(2, 0, 1), (h[T, :, :B].T, c[:, :B].T), None
 
 
 def lstm_backward(dh_seq, dh_T, dc_T, cache):

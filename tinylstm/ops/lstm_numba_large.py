@@ -72,6 +72,38 @@ def _forward_kernel(X, W_panels, bias, U_panels, gates, h, c, phi_c, kind, work)
 
 
 @numba.njit(nogil=True, **JIT)
+def _predict_kernel(x, W_panels, bias, U_panels, h0, out, c, kind, work):
+    """Steps (1)-(7) as ``_forward_kernel`` computes them, keeping only what the caller
+    returns (no backward pass follows), for the batch rows of each [b0, b1) in ``work``.
+
+    x (B, T, D) and out (B, T, H) in the caller's layout: x_t and h_{t-1} are read in
+    place, h_t is written in place; the gates of a step live in a scratch (rows, 4H).
+    h0 (B, H) is h_0; c (B, H) holds c_0 on entry and c_T on exit.
+    """
+    B, T, H = out.shape
+    tile = np.empty((MR, U_panels.shape[2]), out.dtype)             # scratch for add_product
+    for p in range(work.shape[0]):
+        b0, b1 = work[p, 0], work[p, 1]
+        z = np.empty((b1 - b0, 4 * H), out.dtype)                   # z_t of the piece's rows
+        for t in range(T):
+            for r in range(b1 - b0):
+                z[r] = bias
+            add_product(x[b0:b1, t], W_panels, z, tile)              # (1) b + x_t W
+            if t == 0:
+                add_product(h0[b0:b1], U_panels, z, tile)            #     + h_0 U
+            else:
+                add_product(out[b0:b1, t - 1], U_panels, z, tile)    #     + h_{t-1} U
+            for r in range(b1 - b0):
+                zb = z[r]                                            # (4H,)
+                _activate_gates(zb, kind)                            # (2)-(5)
+                i, f, g, o = zb[0:H], zb[H:2 * H], zb[2 * H:3 * H], zb[3 * H:4 * H]
+                c_t, h_t = c[b0 + r], out[b0 + r, t]
+                for j in range(H):
+                    c_t[j] = f[j] * c_t[j] + i[j] * g[j]             # (6)
+                    h_t[j] = o[j] * tanh(c_t[j])                     # (7)
+
+
+@numba.njit(nogil=True, **JIT)
 def _backward_kernel(dh_seq, gates, c, phi_c, UT_panels, dh_next, dc_next, dz, kind, work):
     """The forward steps in reverse, for the batch rows of each [b0, b1) in ``work``:
     dL/dz_t and dL/dh_{t-1}, dL/dc_{t-1}; the sums over t come after.
@@ -206,6 +238,16 @@ def forward(X, W, U, b, h, c, kind):
     phi_c = buffers.empty((T, B, H), X.dtype)                      # (T, B, H)
     threads.run(_forward_kernel, (X, _packed(W), b, _packed(U), gates, h, c, phi_c, kind), batch_pieces(B))
     return gates, phi_c
+
+
+def predict(x, W, U, b, h0, c, kind):
+    """The forward pass alone: x (B, T, D) C-contiguous; h0 (B, H) h_0; c (B, H) holds c_0
+    and receives c_T. Returns h_1 .. h_T as (B, T, H)."""
+    B, T, _ = x.shape
+    H = U.shape[0]
+    out = np.empty((B, T, H), x.dtype)                             # returned: not a pool buffer
+    threads.run(_predict_kernel, (x, _packed(W), b, _packed(U), h0, out, c, kind), batch_pieces(B))
+    return out
 
 
 def backward(dh_seq, dh_next, dc_next, X, W, U, gates, h, c, phi_c, kind):

@@ -120,6 +120,42 @@ def _forward_kernel(x, WT, bias, UT, gates, h, c, phi_c, kind, work):
 
 
 @numba.njit(nogil=True, **JIT)
+def _predict_kernel(x, WT, bias, UT, z, h, c, kind, work):
+    """Steps (1)-(7) as ``_forward_kernel`` computes them, keeping only what the caller
+    returns (no backward pass follows), for the batch columns of each [start, stop) in
+    ``work``: the gates of a step go to the scratch z (4H, Bp), reused at every step,
+    and c (H, Bp) holds c_0 on entry and c_T on exit; h as in ``_forward_kernel``.
+    """
+    T, H = h.shape[0] - 1, h.shape[1]
+    H4 = 4 * H
+    for p in range(work.shape[0]):
+        start, stop = work[p, 0], work[p, 1]
+        n, s0 = stop - start, _u64(start)
+        for t in range(T):
+            for r in range(H4):
+                for k in range(n):
+                    z[r, s0 + _u64(k)] = bias[r]
+            add_product_columns(WT, x[t], z, start, n)               # (1) b + x_t W
+            add_product_columns(UT, h[t], z, start, n)               #     + h_{t-1} U
+            for r in range(H4):                                      # (2)-(5)
+                if 2 * H <= r < 3 * H:
+                    for k in range(n):
+                        b = s0 + _u64(k)
+                        z[r, b] = tanh(z[r, b])                      # (4) g
+                else:
+                    for k in range(n):
+                        b = s0 + _u64(k)
+                        z[r, b] = sigma(z[r, b], kind)               # (2) i, (3) f, (5) o
+            for j in range(H):
+                for k in range(n):
+                    b = s0 + _u64(k)
+                    i, f, g, o = z[j, b], z[H + j, b], z[2 * H + j, b], z[3 * H + j, b]
+                    c_t = f * c[j, b] + i * g                        # (6)
+                    c[j, b] = c_t
+                    h[t + 1, j, b] = o * tanh(c_t)                   # (7)
+
+
+@numba.njit(nogil=True, **JIT)
 def _backward_kernel(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind, work):
     """The forward steps in reverse, for the batch columns of each [start, stop) in
     ``work``: what the recurrence needs, dL/dz_t and dL/dh_{t-1}, dL/dc_{t-1}; the
@@ -248,6 +284,16 @@ def forward(x_fm, W, U, b, h, c, kind):
     WT, UT = np.ascontiguousarray(W.T), np.ascontiguousarray(U.T)
     threads.run(_forward_kernel, (x_fm, WT, b, UT, gates, h, c, phi_c, kind), _batch_slices(Bp))
     return gates, phi_c
+
+
+def predict(x_fm, W, U, b, h, c, kind):
+    """The forward pass alone, on feature-major arrays: x_fm (T, D, Bp); h (T+1, H, Bp)
+    holding h_0 at 0; c (H, Bp) holding c_0, and c_T on return."""
+    T, _, Bp = x_fm.shape
+    H = U.shape[0]
+    z = buffers.empty((4 * H, Bp), x_fm.dtype)                     # (4H, Bp) one step's gates
+    WT, UT = np.ascontiguousarray(W.T), np.ascontiguousarray(U.T)
+    threads.run(_predict_kernel, (x_fm, WT, b, UT, z, h, c, kind), _batch_slices(Bp))
 
 
 def backward(dh_fm, dh_next, dc_next, x_fm, W, U, gates, h, c, phi_c, kind):

@@ -120,39 +120,42 @@ def _forward_kernel(x, WT, bias, UT, gates, h, c, phi_c, kind, work):
 
 
 @numba.njit(nogil=True, **JIT)
-def _predict_kernel(x, WT, bias, UT, z, h, c, kind, work):
+def _predict_kernel(x, WT, bias, UT, h, c, kind, work):
     """Steps (1)-(7) as ``_forward_kernel`` computes them, keeping only what the caller
     returns (no backward pass follows), for the batch columns of each [start, stop) in
-    ``work``: the gates of a step go to the scratch z (4H, Bp), reused at every step,
-    and c (H, Bp) holds c_0 on entry and c_T on exit; h as in ``_forward_kernel``.
+    ``work``: h as in ``_forward_kernel``; c (H, Bp) holds c_0 on entry and c_T on exit.
+    A thread keeps a step's gates, h and c in arrays of its own, n columns wide (with
+    one array of gates shared by the threads, each ran up to 1.4 times slower).
     """
     T, H = h.shape[0] - 1, h.shape[1]
     H4 = 4 * H
     for p in range(work.shape[0]):
         start, stop = work[p, 0], work[p, 1]
         n, s0 = stop - start, _u64(start)
+        z = np.empty((H4, n), h.dtype)                               # z_t, then the gates
+        h_t, c_t = h[0][:, start:stop].copy(), c[:, start:stop].copy()
         for t in range(T):
             for r in range(H4):
                 for k in range(n):
-                    z[r, s0 + _u64(k)] = bias[r]
-            add_product_columns(WT, x[t], z, start, n)               # (1) b + x_t W
-            add_product_columns(UT, h[t], z, start, n)               #     + h_{t-1} U
+                    z[r, k] = bias[r]
+            add_product_columns(WT, x[t][:, start:stop], z, 0, n)    # (1) b + x_t W
+            add_product_columns(UT, h_t, z, 0, n)                    #     + h_{t-1} U
             for r in range(H4):                                      # (2)-(5)
                 if 2 * H <= r < 3 * H:
                     for k in range(n):
-                        b = s0 + _u64(k)
-                        z[r, b] = tanh(z[r, b])                      # (4) g
+                        z[r, k] = tanh(z[r, k])                      # (4) g
                 else:
                     for k in range(n):
-                        b = s0 + _u64(k)
-                        z[r, b] = sigma(z[r, b], kind)               # (2) i, (3) f, (5) o
+                        z[r, k] = sigma(z[r, k], kind)               # (2) i, (3) f, (5) o
+            h_out = h[t + 1]
             for j in range(H):
                 for k in range(n):
-                    b = s0 + _u64(k)
-                    i, f, g, o = z[j, b], z[H + j, b], z[2 * H + j, b], z[3 * H + j, b]
-                    c_t = f * c[j, b] + i * g                        # (6)
-                    c[j, b] = c_t
-                    h[t + 1, j, b] = o * tanh(c_t)                   # (7)
+                    i, f, g, o = z[j, k], z[H + j, k], z[2 * H + j, k], z[3 * H + j, k]
+                    c_new = f * c_t[j, k] + i * g                    # (6)
+                    c_t[j, k] = c_new
+                    h_t[j, k] = o * tanh(c_new)                      # (7)
+                    h_out[j, s0 + _u64(k)] = h_t[j, k]
+        c[:, start:stop] = c_t
 
 
 @numba.njit(nogil=True, **JIT)
@@ -291,9 +294,8 @@ def predict(x_fm, W, U, b, h, c, kind):
     holding h_0 at 0; c (H, Bp) holding c_0, and c_T on return."""
     T, _, Bp = x_fm.shape
     H = U.shape[0]
-    z = buffers.empty((4 * H, Bp), x_fm.dtype)                     # (4H, Bp) one step's gates
     WT, UT = np.ascontiguousarray(W.T), np.ascontiguousarray(U.T)
-    threads.run(_predict_kernel, (x_fm, WT, b, UT, z, h, c, kind), _batch_slices(Bp))
+    threads.run(_predict_kernel, (x_fm, WT, b, UT, h, c, kind), _batch_slices(Bp))
 
 
 def backward(dh_fm, dh_next, dc_next, x_fm, W, U, gates, h, c, phi_c, kind):

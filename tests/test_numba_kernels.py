@@ -244,6 +244,61 @@ def test_only_predict_and_evaluate_skip_the_backward_cache(numba_backend, float6
     assert loss == np.mean((trained - y) ** 2)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_backward_without_input_gradient_gives_the_other_gradients_bits(dtype, kernels):
+    """``input_gradient=False`` (a training step, for a layer reading the model's input)
+    returns None for dx and the same bits for every other gradient."""
+    rng = np.random.default_rng(17)
+    args, grads = random_problem(rng, 40, 6, 5, 7, dtype, with_state=True)
+    cache = fast.lstm_forward(*args)[2]
+    full = fast.lstm_backward(*grads, cache)
+    skipped = fast.lstm_backward(*grads, cache, input_gradient=False)
+    assert full[0] is not None and skipped[0] is None
+    for name, a, b in zip(NAMES[4:], full[1:], skipped[1:]):
+        np.testing.assert_array_equal(a, b, err_msg=name)
+
+
+def test_training_skips_only_the_input_gradient_nobody_reads(numba_backend, float64):
+    """fit asks the LSTM reading the model's input for no dx and the next one for dx, and
+    trains to the same bits as with every dx computed; the gradient check's backward pass
+    asks for every dx."""
+    import contextlib
+    from tinylstm.layers import Dense, Input
+    from tinylstm.models import Sequential
+    from tinylstm import utils
+    rng = np.random.default_rng(18)
+    x, y = rng.standard_normal((24, 7, 3)), rng.standard_normal((24, 2))
+    asked = []
+    real_backward, real_skip = fast.lstm_backward, ops.without_input_gradient
+
+    def recording(*a, **k):
+        asked.append(a[4] if len(a) > 4 else k.get("input_gradient", True))
+        return real_backward(*a, **k)
+
+    def train(skip):
+        utils.set_random_seed(3)
+        model = Sequential([Input((7, 3)), LSTM(5, return_sequences=True), LSTM(4), Dense(2)])
+        model.compile(optimizer="adam", loss="mse")
+        ops.without_input_gradient = real_skip if skip else contextlib.nullcontext
+        try:
+            model.fit(x, y, batch_size=12, epochs=2, verbose=0, shuffle=False)
+        finally:
+            ops.without_input_gradient = real_skip
+        return model
+    fast.lstm_backward = recording
+    try:
+        model = train(skip=True)
+        assert asked[:2] == [True, False] and len(asked) == 8      # the second LSTM first
+        del asked[:]
+        model.predict(x[:2], verbose=0)
+        gradcheck.check_model(model, x[:2], y[:2])
+        assert asked and all(asked)
+    finally:
+        fast.lstm_backward = real_backward
+    for a, b in zip(model.get_weights(), train(skip=False).get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_two_halves_equal_one_pass(kernels):
     """Running the sequence in two halves, passing (h, c) forward and (dh, dc) back,
     equals one pass (the sequential-matches-batch check, on the fast path)."""

@@ -28,6 +28,7 @@ from . import (atomic, compile_utils, config, keras_files, model_config, ops, op
 from .layers.base import (KerasTensor, Layer, as_list, call_forward, output_masks, unique_name,
                           unpack)
 from .layers.input_layer import Input, InputLayer
+from .layers.recurrent import Recurrent
 from .ops import blas
 from .progbar import Progbar
 
@@ -211,10 +212,13 @@ class Model:
                 Trace(caches, [masks.get(id(t)) for t in self.outputs]))
 
     @blas.one_thread()
-    def _backward(self, d_outputs, trace):
-        """d_outputs: dL/d(output) per output (or ``FromLogits``). Returns dL/d(input) per input."""
+    def _backward(self, d_outputs, trace, input_gradients=True):
+        """d_outputs: dL/d(output) per output (or ``FromLogits``). Returns dL/d(input) per input;
+        with ``input_gradients=False`` (a training step) a recurrent layer reading a model
+        input may skip dL/d(its input), and the returned gradients are not to be used."""
         caches = trace.caches
         grads = {}
+        inputs = {id(t) for t in self.inputs}
 
         def add(tensor, d):                     # a tensor read by several nodes: gradients add up
             if d is not None:
@@ -228,6 +232,10 @@ class Model:
                 continue                        # nothing downstream of this node reaches the loss
             if isinstance(d_outs[0], FromLogits):
                 d_ins = node.layer.backward_from_logits(d_outs[0].value, cache)
+            elif (not input_gradients and isinstance(node.layer, Recurrent)
+                    and all(id(t) in inputs for t in node.inputs)):
+                with ops.without_input_gradient():
+                    d_ins = node.layer.backward(unpack(d_outs), cache)
             else:
                 d_ins = node.layer.backward(unpack(d_outs), cache)
             for t, d in zip(node.inputs, as_list(d_ins)):

@@ -137,7 +137,7 @@ def train_step(model, xs, ys):
         loss, d_outputs = model._loss_and_grads(ys, preds, trace)
     if not np.isfinite(loss):
         return loss, preds, trace
-    model._backward(d_outputs, trace)
+    model._backward(d_outputs, trace, input_gradients=False)     # nothing reads dL/dx here
     try:
         model.optimizer.apply(model._trainable_weights(), model._trainable_grads())
     except FloatingPointError:

@@ -11,7 +11,9 @@ before the call, and a stateful layer only gives initial states, so both keep th
 kernels. ``lstm_backward`` follows the forward pass that made its cache. Inside
 ``forward_only()`` (``predict``, ``evaluate``: no backward pass follows) the numba
 path computes the same outputs without storing what a backward pass would need,
-and gives no cache.
+and gives no cache. Inside ``without_input_gradient()`` (a training step, for a
+layer that reads the model's input) the numba path's ``lstm_backward`` skips dx
+and returns None for it.
 
 Every op here runs NumPy's BLAS on one thread (``blas.one_thread``): OpenBLAS
 adds a product's terms in an order that depends on its thread count, and the
@@ -25,9 +27,10 @@ from . import blas, dense
 from . import lstm as lstm_numpy
 
 __all__ = ["lstm_forward", "lstm_backward", "dense_forward", "dense_backward",
-           "dense_backward_from_logits", "forward_only"]
+           "dense_backward_from_logits", "forward_only", "without_input_gradient"]
 
 _forward_only = contextvars.ContextVar("forward_only", default=False)
+_input_gradient = contextvars.ContextVar("input_gradient", default=True)
 
 
 @contextlib.contextmanager
@@ -39,6 +42,17 @@ def forward_only():
         yield
     finally:
         _forward_only.reset(token)
+
+
+@contextlib.contextmanager
+def without_input_gradient():
+    """Within it, nothing reads dL/dx: ``lstm_backward`` may return None for dx
+    (``Model._backward`` uses it when a training step does not ask for input gradients)."""
+    token = _input_gradient.set(False)
+    try:
+        yield
+    finally:
+        _input_gradient.reset(token)
 
 
 def _numba_ops():
@@ -64,7 +78,7 @@ def lstm_backward(dh_seq, dh_T, dc_T, cache):
     """Backpropagation through time, by the implementation whose forward made ``cache``."""
     if isinstance(cache, lstm_numpy.LSTMCache):
         return lstm_numpy.lstm_backward(dh_seq, dh_T, dc_T, cache)
-    return _numba_ops().lstm_backward(dh_seq, dh_T, dc_T, cache)
+    return _numba_ops().lstm_backward(dh_seq, dh_T, dc_T, cache, _input_gradient.get())
 
 
 @blas.one_thread()

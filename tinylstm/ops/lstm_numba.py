@@ -151,8 +151,9 @@ def lstm_predict(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
         return h[1:, :, :B].transpose(2, 0, 1), (h[T, :, :B].T, c[:, :B].T), None
 
 
-def lstm_backward(dh_seq, dh_T, dc_T, cache):
-    """As :func:`tinylstm.ops.lstm.lstm_backward`, for a cache from this module's forward."""
+def lstm_backward(dh_seq, dh_T, dc_T, cache, input_gradient=True):
+    """As :func:`tinylstm.ops.lstm.lstm_backward`, for a cache from this module's forward;
+    with ``input_gradient=False`` dx is not computed and is None."""
     large_layout, X, W, U, gates, h, c, phi_c, B, kind = cache
     dtype = gates.dtype
     with blas.one_thread():
@@ -162,12 +163,15 @@ def lstm_backward(dh_seq, dh_T, dc_T, cache):
             dh_next[...] = 0.0 if dh_T is None else dh_T
             dc_next[...] = 0.0 if dc_T is None else dc_T
             dX, dW, dU, db = large.backward(_time_major(dh_seq, dtype), dh_next, dc_next, X, W, U,
-                                            gates, h, c, phi_c, kind)
-            return dX.transpose(1, 0, 2), dW, dU, db, dh_next, dc_next
+                                            gates, h, c, phi_c, kind, input_gradient)
+            dx = None if dX is None else dX.transpose(1, 0, 2)
+            return dx, dW, dU, db, dh_next, dc_next
         T, H4, Bp = gates.shape
         H = H4 // 4
         dh_fm = small.feature_major(dh_seq, Bp, dtype)             # (T, H, Bp)
         dh_next = small.fill_state(buffers.empty((H, Bp), dtype), dh_T)
         dc_next = small.fill_state(buffers.empty((H, Bp), dtype), dc_T)
-        dX, dW, dU, db = small.backward(dh_fm, dh_next, dc_next, X, W, U, gates, h, c, phi_c, kind)
-        return dX[:, :, :B].transpose(2, 0, 1), dW, dU, db, dh_next[:, :B].T, dc_next[:, :B].T
+        dX, dW, dU, db = small.backward(dh_fm, dh_next, dc_next, X, W, U, gates, h, c, phi_c, kind,
+                                        input_gradient)
+        dx = None if dX is None else dX[:, :, :B].transpose(2, 0, 1)
+        return dx, dW, dU, db, dh_next[:, :B].T, dc_next[:, :B].T

@@ -250,9 +250,10 @@ def predict(x, W, U, b, h0, c, kind):
     return out
 
 
-def backward(dh_seq, dh_next, dc_next, X, W, U, gates, h, c, phi_c, kind):
+def backward(dh_seq, dh_next, dc_next, X, W, U, gates, h, c, phi_c, kind, input_gradient=True):
     """dh_seq (T, B, H) time-major; dh_next, dc_next (B, H) hold dL/dh_T, dL/dc_T and
-    receive dL/dh_0, dL/dc_0. Returns dX (T, B, D), dW, dU, db."""
+    receive dL/dh_0, dL/dc_0. Returns dX (T, B, D) (None without ``input_gradient``), dW,
+    dU, db."""
     T, B, H4 = gates.shape
     H, D, dtype = H4 // 4, X.shape[2], gates.dtype
     dz = buffers.empty(gates.shape, dtype)                         # (T, B, 4H) dL/dz_t
@@ -265,6 +266,8 @@ def backward(dh_seq, dh_next, dc_next, X, W, U, gates, h, c, phi_c, kind):
     dW, dU, db = np.zeros((D, H4), dtype), np.zeros((H, H4), dtype), np.empty(H4, dtype)
     threads.run(_weight_gradient_kernel, (X.reshape(T * B, D), h[:T].reshape(T * B, H), dZ_panels,
                                           dW, dU, db), threads.pieces(len(dZ_panels), len(dZ_panels)))
+    if not input_gradient:
+        return None, dW, dU, db
     dX = buffers.empty((T, B, D), dtype)                           # (T, B, D)
     threads.run(_input_gradient_kernel, (dZ, W, _packed(W.T), dX.reshape(T * B, D)), _step_rows(T, B))
     return dX, dW, dU, db

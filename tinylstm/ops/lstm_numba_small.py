@@ -212,15 +212,16 @@ def _add_weight_gradient(out, outT, a, d, panels, tile):
 
 @numba.njit(nogil=True, **JIT)
 def _weight_gradient_kernel(dz, x, h, W, dx, dkernel, dkernelT, drecurrent_kernel, drecurrent_kernelT,
-                            dbias, work):
+                            dbias, input_gradient, work):
     """(1) z_t = x_t W + h_{t-1} U + b differentiated wrt x_t, W, U and b, for the
     steps of each range p, [t0, t1), in ``work`` and the whole (padded) batch:
     nothing here feeds the recurrence, so it runs after it.
 
     dz (T, 4H, Bp), x (T, D, Bp), h (T+1, H, Bp), W (D, 4H). dx (T, D, Bp) receives
-    dL/dx_t; range p's sums go to dkernel[p] (D, 4H) or its transpose dkernelT[p]
-    (4H, D), drecurrent_kernel[p] (H, 4H) or its transpose drecurrent_kernelT[p] (see
-    ``_add_weight_gradient``) and, column by column, dbias[p] (4H, Bp); all zero on entry.
+    dL/dx_t if ``input_gradient``; range p's sums go to dkernel[p] (D, 4H) or its
+    transpose dkernelT[p] (4H, D), drecurrent_kernel[p] (H, 4H) or its transpose
+    drecurrent_kernelT[p] (see ``_add_weight_gradient``) and, column by column,
+    dbias[p] (4H, Bp); all zero on entry.
     """
     _, H4, Bp = dz.shape
     D, H = x.shape[1], h.shape[1]
@@ -237,6 +238,8 @@ def _weight_gradient_kernel(dz, x, h, W, dx, dkernel, dkernelT, drecurrent_kerne
                     dbias[p, r, k] += d[r, k]
             _add_weight_gradient(dkernel[p], dkernelT[p], x[t], d, xT, tile)                    # wrt W
             _add_weight_gradient(drecurrent_kernel[p], drecurrent_kernelT[p], h[t], d, hT, tile)  # wrt U
+            if not input_gradient:
+                continue
             dx_t = dx[t]                                             # (D, Bp)
             for q in range(dx_t.shape[0]):
                 for k in range(Bp):
@@ -298,9 +301,10 @@ def predict(x_fm, W, U, b, h, c, kind):
     threads.run(_predict_kernel, (x_fm, WT, b, UT, h, c, kind), _batch_slices(Bp))
 
 
-def backward(dh_fm, dh_next, dc_next, x_fm, W, U, gates, h, c, phi_c, kind):
+def backward(dh_fm, dh_next, dc_next, x_fm, W, U, gates, h, c, phi_c, kind, input_gradient=True):
     """The backward pass on feature-major arrays; dh_next, dc_next (H, Bp) hold dL/dh_T,
-    dL/dc_T and receive dL/dh_0, dL/dc_0. Returns dx_fm (T, D, Bp), dW, dU, db."""
+    dL/dc_T and receive dL/dh_0, dL/dc_0. Returns dx_fm (T, D, Bp) (None without
+    ``input_gradient``), dW, dU, db."""
     T, H4, Bp = gates.shape
     H, D, dtype = H4 // 4, x_fm.shape[1], gates.dtype
     dz = buffers.empty(gates.shape, dtype)                         # (T, 4H, Bp) dL/dz_t
@@ -308,15 +312,16 @@ def backward(dh_fm, dh_next, dc_next, x_fm, W, U, gates, h, c, phi_c, kind):
                                    dz, kind), _batch_slices(Bp))
     work = threads.pieces(T, STEP_PIECES)
     P = len(work)
-    dx = buffers.empty(x_fm.shape, dtype)                          # (T, D, Bp)
+    dx = buffers.empty(x_fm.shape if input_gradient else (0, 0, 0), dtype)   # (T, D, Bp)
     # per range of steps: (P, D, 4H) and (P, 4H, D) for dW, (P, H, 4H) and (P, 4H, H) for dU
     dkernel, dkernelT = np.zeros((P, D, H4), dtype), np.zeros((P, H4, D), dtype)
     drecurrent_kernel, drecurrent_kernelT = np.zeros((P, H, H4), dtype), np.zeros((P, H4, H), dtype)
     dbias = buffers.zeros((P, H4, Bp), dtype)                      # (P, 4H, Bp) per range, column
     threads.run(_weight_gradient_kernel, (dz, x_fm, h, np.ascontiguousarray(W), dx, dkernel, dkernelT,
-                                          drecurrent_kernel, drecurrent_kernelT, dbias), work)
+                                          drecurrent_kernel, drecurrent_kernelT, dbias, input_gradient),
+                work)
     # the ranges' sums added in their order (NumPy adds along the first axis one by one);
     # of each pair one is all zeros
     dW = dkernel.sum(axis=0) + dkernelT.sum(axis=0).T
     dU = drecurrent_kernel.sum(axis=0) + drecurrent_kernelT.sum(axis=0).T
-    return dx, dW, dU, dbias.sum(axis=(0, 2))
+    return dx if input_gradient else None, dW, dU, dbias.sum(axis=(0, 2))

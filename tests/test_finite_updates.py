@@ -132,6 +132,16 @@ def test_fit_keeps_the_last_finite_weights_when_the_update_overflows():
 
 # -- Ctrl-C: an update is applied whole or not at all --------------------------------------
 
+@pytest.fixture
+def ctrl_c_raises():
+    """Python's own SIGINT handler for the test, as in a terminal: a process that a
+    non-interactive shell starts in the background begins with SIGINT ignored, and then
+    no KeyboardInterrupt would come."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 def interrupt_at(monkeypatch, name, call):
     """Send a real SIGINT from inside the ``call``-th call of ``np.<name>`` in the optimizer's
     code (the shared step in optimizers/optimizer.py, RMSprop's rule in optimizers/rmsprop.py)."""
@@ -161,7 +171,8 @@ def one_step_apart(params, grads):
 
 @pytest.mark.parametrize("name,call,whole", [("sqrt", 2, "before"), ("copyto", 2, "after")],
                          ids=["while the update is computed", "while it is written"])
-def test_ctrl_c_in_an_update_leaves_it_whole_or_not_at_all(monkeypatch, name, call, whole):
+def test_ctrl_c_in_an_update_leaves_it_whole_or_not_at_all(monkeypatch, ctrl_c_raises, name, call,
+                                                          whole):
     params, grads = params_and_grads()
     before, after = one_step_apart(params, grads)
     opt = RMSprop(learning_rate=0.1)
@@ -183,7 +194,7 @@ def small_model():
 
 
 @pytest.mark.parametrize("call", [3, 7, 12])
-def test_ctrl_c_during_fit_leaves_the_weights_of_whole_steps(monkeypatch, call):
+def test_ctrl_c_during_fit_leaves_the_weights_of_whole_steps(monkeypatch, ctrl_c_raises, call):
     """After Ctrl-C the weights are those of a twin trained exactly ``iterations`` steps."""
     model, twin = small_model(), small_model()
     interrupt_at(monkeypatch, "sqrt", call)      # RMSprop calls sqrt once per weight array (5)

@@ -252,12 +252,11 @@ class Recurrent(Layer):
         dx, grads, d_initial = self.run_backward(dh_seq, d_finals, op_cache)
         for name, g in grads.items():
             self.grads[name] += g
-        if dx is None:                          # not computed: see ops.without_input_gradient
-            pass
-        elif drop.x is not None:
-            dx = dx * drop.x[:, None, :]
-        if self.go_backwards and dx is not None:
-            dx = dx[:, ::-1]
+        if dx is not None:                      # None: not asked for (ops.without_input_gradient)
+            if drop.x is not None:
+                dx = dx * drop.x[:, None, :]
+            if self.go_backwards:
+                dx = dx[:, ::-1]
         return [dx, *d_initial] if has_state else dx
 
 

@@ -59,6 +59,7 @@ def kernels(request, monkeypatch):
     """Each test runs on both sets of kernels, whatever the shape would choose: the
     loops (``lstm_numba_small``) and the BLAS kernels (``lstm_numba_large``)."""
     monkeypatch.setattr(fast, "uses_large", lambda B, T, D, H: request.param == "large")
+    monkeypatch.setattr(fast, "forward_only_uses_large", lambda B, T, D, H: request.param == "large")
     return request.param
 
 
@@ -215,6 +216,26 @@ def test_forward_only_pass_gives_the_forward_pass_bits(B, T, D, H, with_state, d
                 np.testing.assert_array_equal(got, want, err_msg=f"{name}, {threads} threads")
     finally:
         config.set_num_threads(old)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_forward_only_pass_takes_the_large_kernels_from_64_units(dtype, monkeypatch):
+    """At batch 200 and H = 64 training takes the small kernels and ``predict`` the large
+    ones; each equals the specification (float64 to 1e-12)."""
+    rng = np.random.default_rng(19)
+    args, _ = random_problem(rng, 200, 4, 3, 64, dtype, with_state=True)
+    assert not fast.uses_large(200, 4, 3, 64) and fast.forward_only_uses_large(200, 4, 3, 64)
+    assert fast.forward_only_uses_large(200, 4, 3, 32) == fast.uses_large(200, 4, 3, 32)
+    ran = []
+    real = fast.large.predict
+    monkeypatch.setattr(fast.large, "predict", lambda *a: ran.append(1) or real(*a))
+    h_seq, (h_T, c_T), _ = fast.lstm_predict(*args)
+    assert ran
+    exact = spec.lstm_forward(*as64(args))
+    for name, got, want in (("h_seq", h_seq, exact[0]), ("h_T", h_T, exact[1][0]),
+                            ("c_T", c_T, exact[1][1])):
+        assert got.dtype == dtype
+        assert relative(got, want) < (1e-12 if dtype == np.float64 else 1e-5), name
 
 
 def test_only_predict_and_evaluate_skip_the_backward_cache(numba_backend, float64):

@@ -69,6 +69,15 @@ def uses_large(B, T, D, H):
     return B < 16 or (H >= 128 and B <= 128) or 16 * B <= H
 
 
+def forward_only_uses_large(B, T, D, H):
+    """As :func:`uses_large`, for a forward pass that no backward pass follows
+    (:func:`lstm_predict`): the large kernels also for H >= 64 at any batch. What keeps
+    the small ones ahead at large batches in training is their backward pass; forward
+    alone the large ones took 0.65 to 0.94 of their time at batch 256 to 1000 and H 64 to
+    512, and the same at H = 32 (docs/performance.md)."""
+    return uses_large(B, T, D, H) or H >= 64
+
+
 def _time_major(a, dtype):
     """(B, T, F) -> (T, B, F) C-contiguous: a view if it already is, else a copy."""
     t = a.transpose(1, 0, 2)
@@ -126,15 +135,16 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
 
 def lstm_predict(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
                  activation="tanh", recurrent_activation="sigmoid"):
-    """As :func:`lstm_forward` when no backward pass follows (``predict``, ``evaluate``):
-    the same h_seq, h_T and c_T, bit for bit, from the same kernel set, without storing
-    the gates, c and tanh(c) of every step; the cache is None."""
+    """As :func:`lstm_forward` when no backward pass follows (``predict``, ``evaluate``),
+    without storing the gates, c and tanh(c) of every step; the cache is None. The
+    kernel set is :func:`forward_only_uses_large`'s choice; where it is the one
+    :func:`lstm_forward` takes, h_seq, h_T and c_T are the same bits."""
     kind, dtype, W, U, b = _operands(x, kernel, recurrent_kernel, bias, activation,
                                      recurrent_activation)
     B, T, D = x.shape
     H = U.shape[0]
     with blas.one_thread():
-        if uses_large(B, T, D, H):
+        if forward_only_uses_large(B, T, D, H):
             c = np.empty((B, H), dtype)
             c[...] = 0.0 if c0 is None else c0
             h_0 = np.zeros((B, H), dtype) if h0 is None else np.ascontiguousarray(h0, dtype)

@@ -234,6 +234,7 @@ class Model:
                 d_ins = node.layer.backward_from_logits(d_outs[0].value, cache)
             elif (not input_gradients and isinstance(node.layer, Recurrent)
                     and all(id(t) in inputs for t in node.inputs)):
+                # a recurrent layer itself only: a wrapper (Bidirectional) adds its layers' dx
                 with ops.without_input_gradient():
                     d_ins = node.layer.backward(unpack(d_outs), cache)
             else:

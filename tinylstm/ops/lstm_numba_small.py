@@ -79,6 +79,30 @@ def _add_gram(out, X, Y, start, n):
         q += 1
 
 
+@numba.njit(inline="always", **JIT)
+def _gates(x_t, WT, bias, UT, h_prev, z, start, n, kind):
+    """(1)-(5) for the n batch columns of z (4H, .) from ``start`` on: z = b + x_t W +
+    h_{t-1} U, then the activated gates [i, f, g, o] in place. x_t (D, .) and h_prev
+    (H, .) are read at the same columns as z."""
+    H4 = z.shape[0]
+    H = H4 // 4
+    s0 = _u64(start)
+    for r in range(H4):
+        for k in range(n):
+            z[r, s0 + _u64(k)] = bias[r]
+    add_product_columns(WT, x_t, z, start, n)                        # (1) b + x_t W
+    add_product_columns(UT, h_prev, z, start, n)                     #     + h_{t-1} U
+    for r in range(H4):                                              # (2)-(5), row by row:
+        if 2 * H <= r < 3 * H:                                       # short loop bodies let
+            for k in range(n):                                       # the CPU overlap the
+                b = s0 + _u64(k)                                     # tanh of many b
+                z[r, b] = tanh(z[r, b])                              # (4) g
+        else:
+            for k in range(n):
+                b = s0 + _u64(k)
+                z[r, b] = sigma(z[r, b], kind)                       # (2) i, (3) f, (5) o
+
+
 @numba.njit(nogil=True, **JIT)
 def _forward_kernel(x, WT, bias, UT, gates, h, c, phi_c, kind, work):
     """Steps (1)-(7) for t = 1..T, for the batch columns of each [start, stop) in ``work``.
@@ -94,20 +118,7 @@ def _forward_kernel(x, WT, bias, UT, gates, h, c, phi_c, kind, work):
         n, s0 = stop - start, _u64(start)
         for t in range(T):
             z = gates[t]                                             # (4H, Bp)
-            for r in range(H4):
-                for k in range(n):
-                    z[r, s0 + _u64(k)] = bias[r]
-            add_product_columns(WT, x[t], z, start, n)               # (1) b + x_t W
-            add_product_columns(UT, h[t], z, start, n)               #     + h_{t-1} U
-            for r in range(H4):                                      # (2)-(5), row by row:
-                if 2 * H <= r < 3 * H:                               # short loop bodies let
-                    for k in range(n):                               # the CPU overlap the
-                        b = s0 + _u64(k)                             # tanh of many b
-                        z[r, b] = tanh(z[r, b])                      # (4) g
-                else:
-                    for k in range(n):
-                        b = s0 + _u64(k)
-                        z[r, b] = sigma(z[r, b], kind)               # (2) i, (3) f, (5) o
+            _gates(x[t], WT, bias, UT, h[t], z, start, n, kind)      # (1)-(5)
             for j in range(H):
                 for k in range(n):
                     b = s0 + _u64(k)
@@ -128,25 +139,13 @@ def _predict_kernel(x, WT, bias, UT, h, c, kind, work):
     one array of gates shared by the threads, each ran up to 1.4 times slower).
     """
     T, H = h.shape[0] - 1, h.shape[1]
-    H4 = 4 * H
     for p in range(work.shape[0]):
         start, stop = work[p, 0], work[p, 1]
         n, s0 = stop - start, _u64(start)
-        z = np.empty((H4, n), h.dtype)                               # z_t, then the gates
+        z = np.empty((4 * H, n), h.dtype)                            # the gates of a step
         h_t, c_t = h[0][:, start:stop].copy(), c[:, start:stop].copy()
         for t in range(T):
-            for r in range(H4):
-                for k in range(n):
-                    z[r, k] = bias[r]
-            add_product_columns(WT, x[t][:, start:stop], z, 0, n)    # (1) b + x_t W
-            add_product_columns(UT, h_t, z, 0, n)                    #     + h_{t-1} U
-            for r in range(H4):                                      # (2)-(5)
-                if 2 * H <= r < 3 * H:
-                    for k in range(n):
-                        z[r, k] = tanh(z[r, k])                      # (4) g
-                else:
-                    for k in range(n):
-                        z[r, k] = sigma(z[r, k], kind)               # (2) i, (3) f, (5) o
+            _gates(x[t][:, start:stop], WT, bias, UT, h_t, z, 0, n, kind)   # (1)-(5)
             h_out = h[t + 1]
             for j in range(H):
                 for k in range(n):

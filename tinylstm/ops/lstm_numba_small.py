@@ -165,7 +165,9 @@ def _backward_kernel(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind, wor
 
     dh_seq (T, H, Bp); gates, c, phi_c as the forward pass left them; U (H, 4H).
     dh_next, dc_next (H, Bp) hold dL/dh_T, dL/dc_T on entry and dL/dh_0, dL/dc_0
-    on exit; dz (T, 4H, Bp) receives dL/dz_t.
+    on exit; dz (T, 4H, Bp) receives dL/dz_t. A thread keeps its columns of the two,
+    read and written at every step, in arrays of its own (in the shared ones, each
+    row cut between two threads, two threads took as long as one).
     """
     T, H4, _ = gates.shape
     H = H4 // 4
@@ -174,25 +176,29 @@ def _backward_kernel(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind, wor
     for p in range(work.shape[0]):
         start, stop = work[p, 0], work[p, 1]
         n, s0 = stop - start, _u64(start)
+        dh_p, dc_p = dh_next[:, start:stop].copy(), dc_next[:, start:stop].copy()   # (H, n) each
         for t in range(T - 1, -1, -1):
             a, d = gates[t], dz[t]                                   # (4H, Bp) each
             for j in range(H):
                 for k in range(n):
-                    b = s0 + _u64(k)
+                    q = _u64(k)                                      # the column in dh_p, dc_p
+                    b = s0 + q                                       # and in the batch
                     i, f, g, o = a[j, b], a[H + j, b], a[2 * H + j, b], a[3 * H + j, b]
                     phi = phi_c[t, j, b]
-                    dh = dh_seq[t, j, b] + dh_next[j, b]             # h_t: output and step t+1
+                    dh = dh_seq[t, j, b] + dh_p[j, q]                # h_t: output and step t+1
                     do = dh * phi                                    # (7) wrt o
-                    dc = dc_next[j, b] + dh * o * (one - phi * phi)  # (7) wrt c, plus step t+1
+                    dc = dc_p[j, q] + dh * o * (one - phi * phi)     # (7) wrt c, plus step t+1
                     d[j, b] = dc * g * dsigma(i, smooth, slope)               # (6) wrt i, (2)
                     d[H + j, b] = dc * c[t, j, b] * dsigma(f, smooth, slope)  # (6) wrt f, (3)
                     d[2 * H + j, b] = dc * i * (one - g * g)         # (6) wrt g, (4)
                     d[3 * H + j, b] = do * dsigma(o, smooth, slope)           # (5)
-                    dc_next[j, b] = dc * f                           # (6) wrt c_{t-1}
+                    dc_p[j, q] = dc * f                              # (6) wrt c_{t-1}
             for j in range(H):                                       # (1) wrt h_{t-1}: dz_t U^T
                 for k in range(n):
-                    dh_next[j, s0 + _u64(k)] = 0.0
-            add_product_columns(U, d, dh_next, start, n)
+                    dh_p[j, _u64(k)] = 0.0
+            add_product_columns(U, d[:, start:stop], dh_p, 0, n)
+        dh_next[:, start:stop] = dh_p
+        dc_next[:, start:stop] = dc_p
 
 
 @numba.njit(inline="always", **JIT)

@@ -20,7 +20,8 @@ The three implementations take turns epoch by epoch, so that a change of load on
 the machine hits them alike (with a pause between turns, for idle threads to stop
 spinning); the table gives the median over the epochs after a
 first one (whose extra time, numba's loading of compiled code included, is the
-"first-epoch overhead"). The arithmetic floor is the time the epoch's matrix
+"first-epoch overhead"), and each ratio to PyTorch the median over the turns of the
+two times taken in the same turn. The arithmetic floor is the time the epoch's matrix
 products would take at the rate this machine's BLAS reaches on a large product
 of the same kind.
 
@@ -191,9 +192,14 @@ def run_case(model_name, batch_size, dtype, epochs):
             epoch()
             wall[name].append(time.perf_counter() - start)
             cpu[name].append(time.process_time() - start_cpu)
-    # (first epoch, median wall seconds, median CPU seconds of the whole process)
-    return {name: (wall[name][0], statistics.median(wall[name][1:]), statistics.median(cpu[name][1:]))
-            for name in trainers}
+    # (first epoch, median wall seconds, median CPU seconds of the whole process), and the
+    # ratios to torch's (wall, CPU) time taken turn by turn (sweep.paired_ratio)
+    result = {name: (wall[name][0], statistics.median(wall[name][1:]), statistics.median(cpu[name][1:]))
+              for name in trainers}
+    ratio = {name: (sweep.paired_ratio(wall[name][1:], wall["torch"][1:]),
+                    sweep.paired_ratio(cpu[name][1:], cpu["torch"][1:]))
+             for name in trainers if name != "torch"} if "torch" in trainers else {}
+    return result, ratio
 
 
 # -- where the numba path's time goes ------------------------------------------------
@@ -300,13 +306,14 @@ def worker(part, epochs):
         name = np.dtype(dtype).name
         if part == "sweep":
             for shape in sweep.SHAPES:
+                result, ratio = sweep.run_shape(shape, dtype, epochs)
                 print(json.dumps(dict(kind="sweep", shape=shape, dtype=name, threads=threads, rates=rates,
-                                      result=sweep.run_shape(shape, dtype, epochs))), flush=True)
+                                      result=result, ratio=ratio)), flush=True)
             continue
         for model_name, batch_size in CASES:
-            result = run_case(model_name, batch_size, dtype, epochs)
+            result, ratio = run_case(model_name, batch_size, dtype, epochs)
             print(json.dumps(dict(kind="autoencoder", model=model_name, batch=batch_size, dtype=name,
-                                  threads=threads, result=result, rate=rates[name],
+                                  threads=threads, result=result, ratio=ratio, rate=rates[name],
                                   floor=epoch_flops(model_name) / rates[name])), flush=True)
     if part == "autoencoders":
         print(json.dumps(dict(kind="phases", threads=threads, rows=kernel_phases(PHASE_SHAPES))), flush=True)
@@ -407,22 +414,23 @@ def format_sweep_row(row):
     cells = f"| {D} | {H} | {T} | {B} | {row['dtype']} | {r['numba']['train']:.3f} | "
     if "torch" not in r:
         return cells + f"no torch | - | {r['numba']['predict']:.3f} | no torch | - | - | {floor:.3f} |"
-    t = r["torch"]
-    return cells + (f"{t['train']:.3f} | **{r['numba']['train'] / t['train']:.2f}** | "
+    t, ratio = r["torch"], row["ratio"]
+    return cells + (f"{t['train']:.3f} | **{ratio['numba']['train']:.2f}** | "
                     f"{r['numba']['predict']:.3f} | {t['predict']:.3f} | "
-                    f"**{r['numba']['predict'] / t['predict']:.2f}** | "
-                    f"{r['numpy']['train'] / t['train']:.2f} | {floor:.3f} |")
+                    f"**{ratio['numba']['predict']:.2f}** | "
+                    f"{ratio['numpy']['train']:.2f} | {floor:.3f} |")
 
 
 def format_sweep(rows, threads):
     table = "\n".join([SWEEP_HEADER, "|" + "---|" * (SWEEP_HEADER.count("|") - 1)]
                       + [format_sweep_row(row) for row in rows])
-    worst = {what: max((row["result"]["numba"][what] / row["result"]["torch"][what], row["shape"], row["dtype"])
+    worst = {what: max((row["ratio"]["numba"][what], row["shape"], row["dtype"])
                        for row in rows) for what in ("train", "predict") if "torch" in rows[0]["result"]}
     summary = "; ".join(f"the largest numba / torch ratio, {what}: {ratio:.2f} "
                         f"(D, H, T, B = {tuple(shape)}, {dtype})" for what, (ratio, shape, dtype) in worst.items())
     return (f"{threads} thread(s), seconds per epoch of {sweep.BATCHES} batches (median of the timed "
-            f"epochs after a first); {summary}.\n\n{table}")
+            f"epochs after a first); each ratio is the median over the turns of the two times taken in "
+            f"the same turn; {summary}.\n\n{table}")
 
 
 # -- the autoencoders' tables -------------------------------------------------------------
@@ -441,7 +449,7 @@ def format_cpu_row(row):
     if "torch" not in row["result"]:
         return cells + "no torch | - | - |"
     torch_s = row["result"]["torch"][2]
-    return cells + f"{torch_s:.3f} | {numba_s / torch_s:.2f} | {numpy_s / torch_s:.2f} |"
+    return cells + f"{torch_s:.3f} | {row['ratio']['numba'][1]:.2f} | {row['ratio']['numpy'][1]:.2f} |"
 
 
 PHASE_HEADER = ("| threads | LSTM D -> H | batch | kernels | " + " | ".join(
@@ -482,7 +490,7 @@ def format_row(row):
     numpy_s = row["result"]["numpy"][1]
     if "torch" in row["result"]:
         torch_s = row["result"]["torch"][1]
-        torch_cells = f"{torch_s:.3f} | {numba_s / torch_s:.2f} | {numpy_s / torch_s:.2f}"
+        torch_cells = f"{torch_s:.3f} | {row['ratio']['numba'][0]:.2f} | {row['ratio']['numpy'][0]:.2f}"
     else:
         torch_cells = "no torch | - | -"
     return (f"| {row['model']} | {row['batch']} | {row['dtype']} | {numba_s:.3f} | {numpy_s:.3f} | "

@@ -83,8 +83,16 @@ def flops(D, H, T, B):
     return 2 * BATCHES * B * T * (D + H) * 4 * H
 
 
+def paired_ratio(mine, theirs):
+    """The median over turns of mine[k] / theirs[k], two times measured in the same turn: a
+    slow spell of the machine that lasts a turn scales both, and the ratio keeps."""
+    return statistics.median(a / b for a, b in zip(mine, theirs))
+
+
 def run_shape(shape, dtype, epochs):
-    """{implementation: {"train": median s, "predict": median s}} for one shape."""
+    """({implementation: {"train": median s, "predict": median s}}, {implementation:
+    {"train": ratio, "predict": ratio}}) for one shape, the ratios to torch's times
+    (``paired_ratio``; none without torch)."""
     D, H, T, B = shape
     x, y = data(D, T, B, dtype)
     runs = {"numba": tinylstm_model(*shape, dtype, "numba", x, y),
@@ -100,8 +108,11 @@ def run_shape(shape, dtype, epochs):
                 fn()
                 if epoch:
                     seconds[name][what].append(time.perf_counter() - start)
-    return {name: {what: statistics.median(v) for what, v in times.items()}
-            for name, times in seconds.items()}
+    medians = {name: {what: statistics.median(v) for what, v in times.items()}
+               for name, times in seconds.items()}
+    ratios = {name: {what: paired_ratio(seconds[name][what], seconds["torch"][what]) for what in times}
+              for name, times in seconds.items() if name != "torch"} if "torch" in seconds else {}
+    return medians, ratios
 
 
 def plot(rows, rate, path):
@@ -130,6 +141,7 @@ def plot(rows, rate, path):
             ax.set_xscale("log", base=2)
             ax.set_yscale("log")
             ax.set_xticks(hs, [str(h) for h in hs])
+            ax.xaxis.set_tick_params(labelbottom=True)      # shared axes hide the top row's
             ax.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
             ax.set_title(f"{what}, {dtype}")
             ax.set_xlabel("H (units); D 32, T 50, batch 64")

@@ -34,25 +34,25 @@ _input_gradient = contextvars.ContextVar("input_gradient", default=True)
 
 
 @contextlib.contextmanager
+def _setting(variable, value):
+    """``variable`` holds ``value`` within the block, in this thread (or task) only."""
+    token = variable.set(value)
+    try:
+        yield
+    finally:
+        variable.reset(token)
+
+
 def forward_only():
     """Within it, forward passes are not followed by a backward pass: ``lstm_forward``
     may return None for its cache (``Model.predict`` and ``evaluate`` use it)."""
-    token = _forward_only.set(True)
-    try:
-        yield
-    finally:
-        _forward_only.reset(token)
+    return _setting(_forward_only, True)
 
 
-@contextlib.contextmanager
 def without_input_gradient():
     """Within it, nothing reads dL/dx: ``lstm_backward`` may return None for dx
     (``Model._backward`` uses it when a training step does not ask for input gradients)."""
-    token = _input_gradient.set(False)
-    try:
-        yield
-    finally:
-        _input_gradient.reset(token)
+    return _setting(_input_gradient, False)
 
 
 def _numba_ops():

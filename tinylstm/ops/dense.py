@@ -49,8 +49,8 @@ def dense_backward_from_logits(da, cache):
     da = da.reshape(cache.y.shape)                         # (N, K)
     dkernel = cache.x.T @ da                               # (1) wrt W  (D, K)
     dbias = da.sum(axis=0)                                 # (1) wrt b  (K,)
-    if da.shape[1] == 1:                                   # (1) wrt x  (N, D): for one unit an
-        dx = (cache.kernel * da.T).T                       # outer product, the same numbers
-    else:                                                  # as @, ten times faster in NumPy
-        dx = da @ cache.kernel.T
+    if da.shape[1] == 1:                                   # (1) wrt x  (N, D); for one unit
+        dx = (cache.kernel * da.T).T                       # an outer product: the same numbers
+    else:                                                  # as @, which NumPy computes slowly
+        dx = da @ cache.kernel.T                           # for an inner dimension of 1
     return dx.reshape(*cache.lead_shape, cache.x.shape[1]), dkernel, dbias

@@ -73,8 +73,7 @@ def forward_only_uses_large(B, T, D, H):
     """As :func:`uses_large`, for a forward pass that no backward pass follows
     (:func:`lstm_predict`): the large kernels also for H >= 64 at any batch. What keeps
     the small ones ahead at large batches in training is their backward pass; forward
-    alone the large ones took 0.65 to 0.94 of their time at batch 256 to 1000 and H 64 to
-    512, and the same at H = 32 (docs/performance.md)."""
+    alone the large ones were faster from H = 64 on (docs/performance.md)."""
     return uses_large(B, T, D, H) or H >= 64
 
 

@@ -15,7 +15,11 @@ Threads.  The recurrence runs one slice of the batch per thread: rows of a batch
     never meet in an LSTM, and every column's arithmetic is the same whatever
     slice it is in, so the cut cannot change a bit. The weight gradients run over
     fixed ranges of steps (``threads.pieces``), each over the whole batch, and the
-    ranges' sums are added up afterwards in their order.
+    ranges' sums are added up afterwards in their order. What a recurrence reads and
+    writes at every step (its state: c and h forward-only, dL/dh and dL/dc backward)
+    each thread keeps in arrays of its own: in the shared (H, Bp) arrays, every row
+    cut between two threads, two threads gained little over one
+    (docs/performance.md has the numbers).
 """
 import numba
 import numpy as np
@@ -135,8 +139,7 @@ def _predict_kernel(x, WT, bias, UT, h, c, kind, work):
     """Steps (1)-(7) as ``_forward_kernel`` computes them, keeping only what the caller
     returns (no backward pass follows), for the batch columns of each [start, stop) in
     ``work``: h as in ``_forward_kernel``; c (H, Bp) holds c_0 on entry and c_T on exit.
-    A thread keeps a step's gates, h and c in arrays of its own, n columns wide (with
-    one array of gates shared by the threads, each ran up to 1.4 times slower).
+    A thread keeps a step's gates, h and c in arrays of its own, n columns wide.
     """
     T, H = h.shape[0] - 1, h.shape[1]
     for p in range(work.shape[0]):
@@ -165,9 +168,8 @@ def _backward_kernel(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind, wor
 
     dh_seq (T, H, Bp); gates, c, phi_c as the forward pass left them; U (H, 4H).
     dh_next, dc_next (H, Bp) hold dL/dh_T, dL/dc_T on entry and dL/dh_0, dL/dc_0
-    on exit; dz (T, 4H, Bp) receives dL/dz_t. A thread keeps its columns of the two,
-    read and written at every step, in arrays of its own (in the shared ones, each
-    row cut between two threads, two threads took as long as one).
+    on exit; dz (T, 4H, Bp) receives dL/dz_t. A thread keeps its columns of
+    dh_next and dc_next in arrays of its own until it is done.
     """
     T, H4, _ = gates.shape
     H = H4 // 4

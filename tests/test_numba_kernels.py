@@ -320,6 +320,33 @@ def test_training_skips_only_the_input_gradient_nobody_reads(numba_backend, floa
         np.testing.assert_array_equal(a, b)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_stacked_layers_share_arrays_and_bits_with_copies(dtype, monkeypatch):
+    """One LSTM's h_seq fed to the next, and the next one's dx handed back, reach the
+    small kernels without a copy (the arrays they show, padding columns and all), and
+    give the same bits as copies of them would (zeros in the padding columns)."""
+    monkeypatch.setattr(fast, "uses_large", lambda B, T, D, H: False)
+    rng = np.random.default_rng(19)
+    (x, W1, U1, b1, _, _), _ = random_problem(rng, 37, 6, 3, 5, dtype, with_state=False)
+    (_, W2, U2, b2, _, _), (dh_seq, dh_T, dc_T) = random_problem(rng, 37, 6, 5, 4, dtype, with_state=False)
+    h1, _, cache1 = fast.lstm_forward(x, W1, U1, b1)
+
+    def upper(h):
+        h2, (h_T, c_T), cache2 = fast.lstm_forward(h, W2, U2, b2)
+        return cache2, [h2, h_T, c_T, *fast.lstm_backward(dh_seq, dh_T, dc_T, cache2)]
+    shared_cache, shared = upper(h1)
+    copied_cache, copied = upper(h1.copy())
+    assert np.shares_memory(shared_cache.x, cache1.h) and not np.shares_memory(copied_cache.x, cache1.h)
+    for name, a, b in zip(NAMES, shared, copied):
+        np.testing.assert_array_equal(a, b, err_msg=name)
+    dx = shared[3]
+    Bp = fast.small.padded(len(dx))
+    assert np.shares_memory(fast.small.feature_major(dx, Bp, dtype), dx)
+    lower = fast.lstm_backward(dx, None, None, cache1)
+    for name, a, b in zip(NAMES[3:], lower, fast.lstm_backward(dx.copy(), None, None, cache1)):
+        np.testing.assert_array_equal(a, b, err_msg=name)
+
+
 def test_two_halves_equal_one_pass(kernels):
     """Running the sequence in two halves, passing (h, c) forward and (dh, dc) back,
     equals one pass (the sequential-matches-batch check, on the fast path)."""

@@ -127,7 +127,7 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
             small.fill_state(h[0], h0)
             small.fill_state(c[0], c0)
             gates, phi_c = small.forward(X, W, U, b, h, c, kind)
-            h_seq, h_T, c_T = h[1:, :, :B].transpose(2, 0, 1), h[T, :, :B].T, c[T, :, :B].T
+            h_seq, h_T, c_T = small.batch_major(h[1:], B), h[T, :, :B].T, c[T, :, :B].T
     cache = NumbaLSTMCache(large_layout, X, W, U, gates, h, c, phi_c, B, kind)
     return h_seq, (h_T, c_T), cache
 
@@ -157,7 +157,7 @@ def lstm_predict(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
         small.fill_state(h[0], h0)
         small.fill_state(c, c0)
         small.predict(X, W, U, b, h, c, kind)
-        return h[1:, :, :B].transpose(2, 0, 1), (h[T, :, :B].T, c[:, :B].T), None
+        return small.batch_major(h[1:], B), (h[T, :, :B].T, c[:, :B].T), None
 
 
 def lstm_backward(dh_seq, dh_T, dc_T, cache, input_gradient=True):
@@ -182,5 +182,5 @@ def lstm_backward(dh_seq, dh_T, dc_T, cache, input_gradient=True):
         dc_next = small.fill_state(buffers.empty((H, Bp), dtype), dc_T)
         dX, dW, dU, db = small.backward(dh_fm, dh_next, dc_next, X, W, U, gates, h, c, phi_c, kind,
                                         input_gradient)
-        dx = None if dX is None else dX[:, :, :B].transpose(2, 0, 1)
+        dx = None if dX is None else small.batch_major(dX, B)
         return dx, dW, dU, db, dh_next[:, :B].T, dc_next[:, :B].T

@@ -21,6 +21,8 @@ Threads.  The recurrence runs one slice of the batch per thread: rows of a batch
     cut between two threads, two threads gained little over one
     (docs/performance.md has the numbers).
 """
+import weakref
+
 import numba
 import numpy as np
 
@@ -269,9 +271,27 @@ def _batch_slices(Bp):
     return threads.pieces(Bp, config.num_threads(), LANES)
 
 
+_shown = {}    # id(view) -> (weak reference to a view from batch_major, the array it shows)
+
+
+def batch_major(fm, B):
+    """fm (T, F, Bp)'s first B columns as a (B, T, F) view (an LSTM's h_seq or dx), which
+    :func:`feature_major` turns back into fm itself, without a copy."""
+    view = fm[:, :, :B].transpose(2, 0, 1)
+    key = id(view)
+    _shown[key] = (weakref.ref(view, lambda _, key=key: _shown.pop(key, None)), fm)
+    return view
+
+
 def feature_major(a, Bp, dtype):
-    """(B, T, F) -> (T, F, Bp), contiguous, zeros in the padding columns."""
+    """(B, T, F) -> (T, F, Bp), contiguous, zeros in the padding columns; for a view from
+    :func:`batch_major`, the array it shows, with what the kernels left in its padding
+    columns: finite numbers of no consequence forward (no column meets another), and
+    zeros backward (in dL/dx, as dL/dz is zero there)."""
     B, T, F = a.shape
+    shown = _shown.get(id(a))
+    if shown is not None and shown[0]() is a and shown[1].shape[2] == Bp and shown[1].dtype == dtype:
+        return shown[1]
     out = buffers.empty((T, F, Bp), dtype)
     out[:, :, :B] = a.transpose(1, 2, 0)
     out[:, :, B:] = 0.0

@@ -26,6 +26,21 @@ STEP_ROWS = 256       # rows of the (T*B, ...) matrices summed at a time for the
 
 
 @numba.njit(inline="always", **JIT)
+def _copy(source, target):
+    """target[:] = source[:] for 1-D arrays, as a plain loop: numba's slice assignment
+    took several times as long."""
+    for j in range(target.shape[0]):
+        target[j] = source[j]
+
+
+@numba.njit(inline="always", **JIT)
+def _fill(target, value):
+    """target[:] = value for a 1-D array, as a plain loop (see _copy)."""
+    for j in range(target.shape[0]):
+        target[j] = value
+
+
+@numba.njit(inline="always", **JIT)
 def _activate_gates(zb, kind):
     """(2)-(5) in place on one row z_t (4H,) of the batch: [i, f, g, o] = [sigma, sigma,
     tanh, sigma] of it, a loop per gate over a view of it (loops over ranges of zb
@@ -57,7 +72,7 @@ def _forward_kernel(X, W_panels, bias, U_panels, gates, h, c, phi_c, kind, work)
         for t in range(T):
             z = gates[t]                                             # (B, 4H)
             for b in range(b0, b1):
-                z[b] = bias
+                _copy(bias, z[b])
             add_product(X[t, b0:b1], W_panels, z[b0:b1], tile)       # (1) b + x_t W
             add_product(h[t, b0:b1], U_panels, z[b0:b1], tile)       #     + h_{t-1} U
             for b in range(b0, b1):
@@ -87,7 +102,7 @@ def _predict_kernel(x, W_panels, bias, U_panels, h0, out, c, kind, work):
         z = np.empty((b1 - b0, 4 * H), out.dtype)                   # z_t of the piece's rows
         for t in range(T):
             for r in range(b1 - b0):
-                z[r] = bias
+                _copy(bias, z[r])
             add_product(x[b0:b1, t], W_panels, z, tile)              # (1) b + x_t W
             if t == 0:
                 add_product(h0[b0:b1], U_panels, z, tile)            #     + h_0 U
@@ -134,7 +149,8 @@ def _backward_kernel(dh_seq, gates, c, phi_c, UT_panels, dh_next, dc_next, dz, k
                     d[2 * H + j] = dc * i * (one - g * g)            # (6) wrt g, (4)
                     d[3 * H + j] = do * dsigma(o, smooth, slope)              # (5)
                     dc_up[j] = dc * f                                # (6) wrt c_{t-1}
-            dh_next[b0:b1] = 0.0
+            for b in range(b0, b1):
+                _fill(dh_next[b], 0.0)
             add_product(dz[t, b0:b1], UT_panels, dh_next[b0:b1], tile)  # (1) wrt h_{t-1}: dz_t U^T
 
 
@@ -150,8 +166,8 @@ def _pack_kernel(dZ, dZ_panels, work):
             for p in range(P):
                 c0 = p * NR
                 cols = min(NR, H4 - c0)
-                dZ_panels[p, r, :cols] = dZ[r, c0:c0 + cols]
-                dZ_panels[p, r, cols:] = 0.0
+                _copy(dZ[r, c0:c0 + cols], dZ_panels[p, r, :cols])
+                _fill(dZ_panels[p, r, cols:], 0.0)
 
 
 @numba.njit(nogil=True, **JIT)

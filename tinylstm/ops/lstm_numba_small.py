@@ -2,8 +2,10 @@
 
 Layout.  Feature-major, (T, 4H, Bp) and (T+1, H, Bp): for a fixed step and unit
     the batch is contiguous, so every inner loop runs over the batch and
-    vectorises, also when H = 1.
-Padding.  The batch is padded with zero columns to Bp, a multiple of 16 (one
+    vectorises, also when H = 1. The (B, T, F) arrays an LSTM returns (h_seq, dx)
+    are views of these (``batch_major``), and the next LSTM takes the array
+    behind such a view as it is, without a copy (``feature_major``).
+Padding.  The batch is padded with columns to Bp, a multiple of 16 (one
     AVX-512 register of float32, two of AVX2): a vectorised loop leaves n % 8
     columns to scalar code, and at batch 100 those 4 columns cost as much as 16
     others; with rows a multiple of 64 bytes long, two threads' columns never
@@ -260,9 +262,11 @@ def _weight_gradient_kernel(dz, x, h, W, dx, dkernel, dkernelT, drecurrent_kerne
 def padded(B):
     """The batch size inside the kernels: B rounded up to a multiple of LANES.
 
-    The padding columns hold zeros (inputs, initial states, upstream gradients);
-    what the forward pass computes there is never returned, and backward they stay
-    zero and add nothing to the weight gradients."""
+    The padding columns hold zeros (inputs, initial states, upstream gradients), or,
+    in inputs handed over from the previous LSTM (``feature_major``), the finite
+    numbers its forward pass left there; what the forward pass computes there is
+    never returned, and backward they stay zero and add nothing to the weight
+    gradients."""
     return -(-B // LANES) * LANES
 
 

@@ -453,8 +453,8 @@ def format_cpu_row(row):
 
 
 PHASE_HEADER = ("| threads | LSTM D -> H | batch | kernels | " + " | ".join(
-    ["recurrence, forward", "recurrence, backward", "packing dL/dz", "weight gradients (and dx, small)",
-     "dx (large)"]) + " | whole call |")
+    ["recurrence, forward", "recurrence, backward (small: and the weight gradients, dx)", "packing dL/dz",
+     "weight gradients (large)", "dx (large)"]) + " | whole call |")
 PHASE_COLUMNS = [("_forward_kernel",), ("_backward_kernel",), ("_pack_kernel",), ("_weight_gradient_kernel",),
                  ("_input_gradient_kernel",)]
 

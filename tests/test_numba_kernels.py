@@ -12,6 +12,8 @@ inputs do to it (``float32_sensitivity``, computed in float64, so that it does n
 depend on how either path happens to round).
 """
 import sys
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -344,6 +346,48 @@ def test_stacked_layers_share_arrays_and_bits_with_copies(dtype, monkeypatch):
     assert np.shares_memory(fast.small.feature_major(dx, Bp, dtype), dx)
     lower = fast.lstm_backward(dx, None, None, cache1)
     for name, a, b in zip(NAMES[3:], lower, fast.lstm_backward(dx.copy(), None, None, cache1)):
+        np.testing.assert_array_equal(a, b, err_msg=name)
+
+
+@pytest.mark.parametrize("schedule", ["one piece late", "one piece after the other"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_small_backward_takes_steps_only_once_every_column_is_past_them(dtype, schedule, monkeypatch):
+    """The small kernels' backward pass starts on the weight gradients of the latest steps
+    while other batch columns are still in their recurrence. A piece of the batch that
+    starts 50 ms after the other is waited for; pieces run one after the other in one
+    thread (as ``threads.run`` does when its threads are busy), the first leaves the
+    weight gradients to the second. Either way the bits are one thread's. dL/dz starts
+    as NaN, so a weight gradient summed before its columns were written shows."""
+    monkeypatch.setattr(fast, "uses_large", lambda B, T, D, H: False)
+    rng = np.random.default_rng(23)
+    args, grads = random_problem(rng, 40, 11, 3, 6, dtype, with_state=True)
+    old = config.num_threads()
+    try:
+        config.set_num_threads(1)
+        alone = run(fast, args, grads)
+        config.set_num_threads(2)
+        real_run = fast.small.threads.run
+
+        def scheduled(kernel, kernel_args, work):
+            if kernel is not fast.small._backward_kernel:
+                return real_run(kernel, kernel_args, work)
+            assert len(work) == 2
+            kernel_args[7][...] = np.nan                       # dz
+            if schedule == "one piece after the other":
+                kernel(*kernel_args, work[1:])
+                kernel(*kernel_args, work[:1])
+                return
+            kernel_args[-1][fast.small.SLOT] = len(kernel_args[1])   # piece 0 begun, at step T
+            later = threading.Thread(target=kernel, args=(*kernel_args, work[1:]))
+            later.start()
+            time.sleep(0.05)
+            kernel(*kernel_args, work[:1])
+            later.join()
+        monkeypatch.setattr(fast.small.threads, "run", scheduled)
+        staggered = run(fast, args, grads)
+    finally:
+        config.set_num_threads(old)
+    for name, a, b in zip(NAMES, alone, staggered):
         np.testing.assert_array_equal(a, b, err_msg=name)
 
 

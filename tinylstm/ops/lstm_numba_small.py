@@ -17,7 +17,9 @@ Threads.  The recurrence runs one slice of the batch per thread: rows of a batch
     never meet in an LSTM, and every column's arithmetic is the same whatever
     slice it is in, so the cut cannot change a bit. The weight gradients run over
     fixed ranges of steps (``threads.pieces``), each over the whole batch, and the
-    ranges' sums are added up afterwards in their order. What a recurrence reads and
+    ranges' sums are added up afterwards in their order; a thread done with its slice
+    of the backward recurrence takes the ranges every slice is past, while the other
+    slices go on (``_backward_kernel``). What a recurrence reads and
     writes at every step (its state: c and h forward-only, dL/dh and dL/dc backward)
     each thread keeps in arrays of its own: in the shared (H, Bp) arrays, every row
     cut between two threads, two threads gained little over one
@@ -31,7 +33,8 @@ import numpy as np
 from .. import config
 from . import buffers, threads
 from .numba_products import MR, PANEL_BYTES, add_product, add_product_columns, pack
-from .numba_support import JIT, dsigma, dsigma_factors, sigma, tanh
+from .numba_support import (JIT, dsigma, dsigma_factors, fetch_add, load_acquire, sigma,
+                            store_release, tanh)
 
 _u64 = np.uint64      # unsigned batch indices: no wrap-around test, and the loops vectorise
 LANES = 16            # the batch is padded to a multiple of this
@@ -164,47 +167,47 @@ def _predict_kernel(x, WT, bias, UT, h, c, kind, work):
         c[:, start:stop] = c_t
 
 
-@numba.njit(nogil=True, **JIT)
-def _backward_kernel(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind, work):
-    """The forward steps in reverse, for the batch columns of each [start, stop) in
-    ``work``: what the recurrence needs, dL/dz_t and dL/dh_{t-1}, dL/dc_{t-1}; the
-    rest is in ``_weight_gradient_kernel``.
+@numba.njit(inline="always", **JIT)
+def _recurrence_backward(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind, start, stop, progress, slot):
+    """The forward steps in reverse for the batch columns [start, stop): what the
+    recurrence needs, dL/dz_t and dL/dh_{t-1}, dL/dc_{t-1}; the weight gradients are
+    ``_weight_gradient_steps``. After each step t, progress[slot] = t (these columns'
+    dL/dz_s is written for every s >= t).
 
     dh_seq (T, H, Bp); gates, c, phi_c as the forward pass left them; U (H, 4H).
     dh_next, dc_next (H, Bp) hold dL/dh_T, dL/dc_T on entry and dL/dh_0, dL/dc_0
-    on exit; dz (T, 4H, Bp) receives dL/dz_t. A thread keeps its columns of
-    dh_next and dc_next in arrays of its own until it is done.
+    on exit; dz (T, 4H, Bp) receives dL/dz_t. dL/dh and dL/dc of these columns are
+    kept in arrays of their own until the last step.
     """
     T, H4, _ = gates.shape
     H = H4 // 4
     one = gates.dtype.type(1.0)
     smooth, slope = dsigma_factors(kind, one)                        # see numba_support.dsigma
-    for p in range(work.shape[0]):
-        start, stop = work[p, 0], work[p, 1]
-        n, s0 = stop - start, _u64(start)
-        dh_p, dc_p = dh_next[:, start:stop].copy(), dc_next[:, start:stop].copy()   # (H, n) each
-        for t in range(T - 1, -1, -1):
-            a, d = gates[t], dz[t]                                   # (4H, Bp) each
-            for j in range(H):
-                for k in range(n):
-                    q = _u64(k)                                      # the column in dh_p, dc_p
-                    b = s0 + q                                       # and in the batch
-                    i, f, g, o = a[j, b], a[H + j, b], a[2 * H + j, b], a[3 * H + j, b]
-                    phi = phi_c[t, j, b]
-                    dh = dh_seq[t, j, b] + dh_p[j, q]                # h_t: output and step t+1
-                    do = dh * phi                                    # (7) wrt o
-                    dc = dc_p[j, q] + dh * o * (one - phi * phi)     # (7) wrt c, plus step t+1
-                    d[j, b] = dc * g * dsigma(i, smooth, slope)               # (6) wrt i, (2)
-                    d[H + j, b] = dc * c[t, j, b] * dsigma(f, smooth, slope)  # (6) wrt f, (3)
-                    d[2 * H + j, b] = dc * i * (one - g * g)         # (6) wrt g, (4)
-                    d[3 * H + j, b] = do * dsigma(o, smooth, slope)           # (5)
-                    dc_p[j, q] = dc * f                              # (6) wrt c_{t-1}
-            for j in range(H):                                       # (1) wrt h_{t-1}: dz_t U^T
-                for k in range(n):
-                    dh_p[j, _u64(k)] = 0.0
-            add_product_columns(U, d[:, start:stop], dh_p, 0, n)
-        dh_next[:, start:stop] = dh_p
-        dc_next[:, start:stop] = dc_p
+    n, s0 = stop - start, _u64(start)
+    dh_p, dc_p = dh_next[:, start:stop].copy(), dc_next[:, start:stop].copy()   # (H, n) each
+    for t in range(T - 1, -1, -1):
+        a, d = gates[t], dz[t]                                       # (4H, Bp) each
+        for j in range(H):
+            for k in range(n):
+                q = _u64(k)                                          # the column in dh_p, dc_p
+                b = s0 + q                                           # and in the batch
+                i, f, g, o = a[j, b], a[H + j, b], a[2 * H + j, b], a[3 * H + j, b]
+                phi = phi_c[t, j, b]
+                dh = dh_seq[t, j, b] + dh_p[j, q]                    # h_t: output and step t+1
+                do = dh * phi                                        # (7) wrt o
+                dc = dc_p[j, q] + dh * o * (one - phi * phi)         # (7) wrt c, plus step t+1
+                d[j, b] = dc * g * dsigma(i, smooth, slope)                   # (6) wrt i, (2)
+                d[H + j, b] = dc * c[t, j, b] * dsigma(f, smooth, slope)      # (6) wrt f, (3)
+                d[2 * H + j, b] = dc * i * (one - g * g)             # (6) wrt g, (4)
+                d[3 * H + j, b] = do * dsigma(o, smooth, slope)               # (5)
+                dc_p[j, q] = dc * f                                  # (6) wrt c_{t-1}
+        for j in range(H):                                           # (1) wrt h_{t-1}: dz_t U^T
+            for k in range(n):
+                dh_p[j, _u64(k)] = 0.0
+        add_product_columns(U, d[:, start:stop], dh_p, 0, n)
+        store_release(progress, slot, t)
+    dh_next[:, start:stop] = dh_p
+    dc_next[:, start:stop] = dc_p
 
 
 @numba.njit(inline="always", **JIT)
@@ -221,41 +224,91 @@ def _add_weight_gradient(out, outT, a, d, panels, tile):
         _add_gram(out, a, d, 0, a.shape[1])
 
 
-@numba.njit(nogil=True, **JIT)
-def _weight_gradient_kernel(dz, x, h, W, dx, dkernel, dkernelT, drecurrent_kernel, drecurrent_kernelT,
-                            dbias, input_gradient, work):
-    """(1) z_t = x_t W + h_{t-1} U + b differentiated wrt x_t, W, U and b, for the
-    steps of each range p, [t0, t1), in ``work`` and the whole (padded) batch:
-    nothing here feeds the recurrence, so it runs after it.
+@numba.njit(inline="always", **JIT)
+def _weight_gradient_steps(dz, x, h, W, dx, dkernel, dkernelT, drecurrent_kernel, drecurrent_kernelT,
+                           dbias, input_gradient, t0, t1, p, xT, hT, tile):
+    """(1) z_t = x_t W + h_{t-1} U + b differentiated wrt x_t, W, U and b, for the steps
+    [t0, t1) and the whole (padded) batch: nothing here feeds the recurrence.
 
     dz (T, 4H, Bp), x (T, D, Bp), h (T+1, H, Bp), W (D, 4H). dx (T, D, Bp) receives
-    dL/dx_t if ``input_gradient``; range p's sums go to dkernel[p] (D, 4H) or its
+    dL/dx_t if ``input_gradient``; the sums of range p go to dkernel[p] (D, 4H) or its
     transpose dkernelT[p] (4H, D), drecurrent_kernel[p] (H, 4H) or its transpose
     drecurrent_kernelT[p] (see ``_add_weight_gradient``) and, column by column,
-    dbias[p] (4H, Bp); all zero on entry.
+    dbias[p] (4H, Bp); all zero on entry. xT, hT, tile: scratch for the products.
     """
-    _, H4, Bp = dz.shape
-    D, H = x.shape[1], h.shape[1]
+    H4, Bp = dz.shape[1], dz.shape[2]
+    for t in range(t0, t1):
+        d = dz[t]                                                    # (4H, Bp)
+        for r in range(H4):                                          # wrt b
+            for k in range(Bp):
+                dbias[p, r, k] += d[r, k]
+        _add_weight_gradient(dkernel[p], dkernelT[p], x[t], d, xT, tile)                    # wrt W
+        _add_weight_gradient(drecurrent_kernel[p], drecurrent_kernelT[p], h[t], d, hT, tile)  # wrt U
+        if not input_gradient:
+            continue
+        dx_t = dx[t]                                                 # (D, Bp)
+        for q in range(dx_t.shape[0]):
+            for k in range(Bp):
+                dx_t[q, k] = 0.0
+        add_product_columns(W, d, dx_t, 0, Bp)                       # wrt x_t: dz_t W^T
+
+
+NOT_STARTED = -1      # a slot of ``sync`` before its columns' recurrence begins
+SLOT = 16             # int64 slots apart in ``sync``: 128 bytes, two cache lines
+
+
+def _sync_slots(columns):
+    """The ``sync`` array of ``_backward_kernel``: a counter of the step ranges taken (0)
+    and, one per piece of ``columns``, the step its recurrence is at (NOT_STARTED)."""
+    sync = np.full(SLOT * (1 + len(columns)), NOT_STARTED, np.int64)
+    sync[0] = 0
+    return sync
+
+
+@numba.njit(nogil=True, **JIT)
+def _backward_kernel(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind,
+                     x, h, W, dx, dkernel, dkernelT, drecurrent_kernel, drecurrent_kernelT, dbias,
+                     input_gradient, steps, columns, sync, work):
+    """The backward pass for the rows (start, stop, q) of ``work``, pieces of the batch
+    that ``columns`` lists whole: their recurrence (``_recurrence_backward``), then the
+    weight gradients of whatever ranges of steps (t0, t1, p), rows of ``steps``, no other
+    thread has taken yet (``_weight_gradient_steps``), the latest steps first.
+
+    The two overlap: a thread done with its columns (at batch 100 one thread has 48
+    columns, the other 64) starts on the steps every column is done with. ``sync``
+    (``_sync_slots``) says where each piece's recurrence is: a range of steps starts once
+    every piece is past it. A thread takes no range while a piece has not started (which
+    it would wait for in vain if the same thread runs that piece later, as
+    ``threads.run`` does when the threads are busy): the last thread to finish its
+    columns takes the rest. Each range's sums are those a thread of its own would give,
+    so the bits do not depend on which thread takes it.
+    """
+    T = gates.shape[0]
+    for w in range(work.shape[0]):                                   # these columns: begun
+        store_release(sync, SLOT * (1 + work[w, 2]), T)
+    for w in range(work.shape[0]):
+        start, stop, q = work[w, 0], work[w, 1], work[w, 2]
+        _recurrence_backward(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind, start, stop,
+                             sync, SLOT * (1 + q))
+    for q in range(columns.shape[0]):
+        if load_acquire(sync, SLOT * (1 + q)) == NOT_STARTED:
+            return                                                   # its thread takes the rest
+    D, H, Bp = x.shape[1], h.shape[1], dz.shape[2]
     NR = PANEL_BYTES // dz.itemsize                                  # numba_products.panel_width
     xT = np.empty((-(-D // NR), Bp, NR), dz.dtype)                  # x_t^T in panels
     hT = np.empty((-(-H // NR), Bp, NR), dz.dtype)                  # h_{t-1}^T in panels
     tile = np.empty((MR, NR), dz.dtype)                              # scratch for add_product
-    for w in range(work.shape[0]):
-        t0, t1, p = work[w, 0], work[w, 1], work[w, 2]
-        for t in range(t0, t1):
-            d = dz[t]                                                # (4H, Bp)
-            for r in range(H4):                                      # wrt b
-                for k in range(Bp):
-                    dbias[p, r, k] += d[r, k]
-            _add_weight_gradient(dkernel[p], dkernelT[p], x[t], d, xT, tile)                    # wrt W
-            _add_weight_gradient(drecurrent_kernel[p], drecurrent_kernelT[p], h[t], d, hT, tile)  # wrt U
-            if not input_gradient:
-                continue
-            dx_t = dx[t]                                             # (D, Bp)
-            for q in range(dx_t.shape[0]):
-                for k in range(Bp):
-                    dx_t[q, k] = 0.0
-            add_product_columns(W, d, dx_t, 0, Bp)                   # wrt x_t: dz_t W^T
+    P = steps.shape[0]
+    while True:
+        taken = fetch_add(sync, 0, 1)
+        if taken >= P:
+            return
+        t0, t1, p = steps[P - 1 - taken, 0], steps[P - 1 - taken, 1], steps[P - 1 - taken, 2]
+        for q in range(columns.shape[0]):                            # every column past t0
+            while load_acquire(sync, SLOT * (1 + q)) > t0:
+                pass
+        _weight_gradient_steps(dz, x, h, W, dx, dkernel, dkernelT, drecurrent_kernel, drecurrent_kernelT,
+                               dbias, input_gradient, t0, t1, p, xT, hT, tile)
 
 
 # -- the passes -----------------------------------------------------------------------
@@ -339,18 +392,18 @@ def backward(dh_fm, dh_next, dc_next, x_fm, W, U, gates, h, c, phi_c, kind, inpu
     T, H4, Bp = gates.shape
     H, D, dtype = H4 // 4, x_fm.shape[1], gates.dtype
     dz = buffers.empty(gates.shape, dtype)                         # (T, 4H, Bp) dL/dz_t
-    threads.run(_backward_kernel, (dh_fm, gates, c, phi_c, np.ascontiguousarray(U), dh_next, dc_next,
-                                   dz, kind), _batch_slices(Bp))
-    work = threads.pieces(T, STEP_PIECES)
-    P = len(work)
+    steps = threads.pieces(T, STEP_PIECES)
+    P = len(steps)
     dx = buffers.empty(x_fm.shape if input_gradient else (0, 0, 0), dtype)   # (T, D, Bp)
     # per range of steps: (P, D, 4H) and (P, 4H, D) for dW, (P, H, 4H) and (P, 4H, H) for dU
     dkernel, dkernelT = np.zeros((P, D, H4), dtype), np.zeros((P, H4, D), dtype)
     drecurrent_kernel, drecurrent_kernelT = np.zeros((P, H, H4), dtype), np.zeros((P, H4, H), dtype)
     dbias = buffers.zeros((P, H4, Bp), dtype)                      # (P, 4H, Bp) per range, column
-    threads.run(_weight_gradient_kernel, (dz, x_fm, h, np.ascontiguousarray(W), dx, dkernel, dkernelT,
-                                          drecurrent_kernel, drecurrent_kernelT, dbias, input_gradient),
-                work)
+    columns = _batch_slices(Bp)
+    threads.run(_backward_kernel, (dh_fm, gates, c, phi_c, np.ascontiguousarray(U), dh_next, dc_next, dz, kind,
+                                   x_fm, h, np.ascontiguousarray(W), dx, dkernel, dkernelT, drecurrent_kernel,
+                                   drecurrent_kernelT, dbias, input_gradient, steps, columns,
+                                   _sync_slots(columns)), columns)
     # the ranges' sums added in their order (NumPy adds along the first axis one by one);
     # of each pair one is all zeros
     dW = dkernel.sum(axis=0) + dkernelT.sum(axis=0).T

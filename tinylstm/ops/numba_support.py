@@ -230,3 +230,55 @@ def _dsigma_for_type(y, smooth, slope):
         inside = f(y > zero) * f(y < one)                        # 1 between the kinks, else 0
         return smooth * y * (one - y) + slope * inside
     return dsigma_impl
+
+
+# -- atomics: threads handing each other work inside one kernel call ---------------------
+def _slot_pointer(context, builder, array_type, array, index):
+    """A pointer to element ``index`` of a 1-D C-contiguous array."""
+    data = context.make_array(array_type)(context, builder, value=array).data
+    return builder.gep(data, [index])
+
+
+def _int64_slots(array, index):
+    return (isinstance(array, types.Array) and array.dtype == types.int64 and array.ndim == 1
+            and array.layout == "C" and isinstance(index, types.Integer))
+
+
+@intrinsic
+def load_acquire(typingctx, array, index):
+    """array[index] of an int64 array, read so that whatever the thread that wrote it
+    with ``store_release`` wrote before that is visible to this thread after it."""
+    if not _int64_slots(array, index):
+        return None
+
+    def codegen(context, builder, signature, args):
+        pointer = _slot_pointer(context, builder, signature.args[0], args[0], args[1])
+        return builder.load_atomic(pointer, "acquire", 8)
+    return types.int64(array, index), codegen
+
+
+@intrinsic
+def store_release(typingctx, array, index, value):
+    """array[index] = value (int64), after everything this thread wrote before it."""
+    if not _int64_slots(array, index):
+        return None
+
+    def codegen(context, builder, signature, args):
+        pointer = _slot_pointer(context, builder, signature.args[0], args[0], args[1])
+        value = context.cast(builder, args[2], signature.args[2], types.int64)
+        builder.store_atomic(value, pointer, "release", 8)
+        return context.get_dummy_value()
+    return types.void(array, index, value), codegen
+
+
+@intrinsic
+def fetch_add(typingctx, array, index, value):
+    """array[index] += value (int64) in one indivisible step; the value before."""
+    if not _int64_slots(array, index):
+        return None
+
+    def codegen(context, builder, signature, args):
+        pointer = _slot_pointer(context, builder, signature.args[0], args[0], args[1])
+        value = context.cast(builder, args[2], signature.args[2], types.int64)
+        return builder.atomic_rmw("add", pointer, value, "seq_cst")
+    return types.int64(array, index, value), codegen

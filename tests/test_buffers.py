@@ -155,3 +155,24 @@ def test_memory_held_after_fit_returns_is_within_the_cap(monkeypatch, impl):
     assert held, "the numba path took no arrays from the module"
     assert max(held) <= cap
     assert buffers.held_bytes() <= cap
+
+
+def test_every_array_handed_out_has_the_shape_asked_for_after_drops(monkeypatch):
+    """Dropping free arrays to make room renumbers the rest: what ``empty`` finds by
+    shape and dtype must follow, and it still reuses a free array of that shape."""
+    monkeypatch.setattr(buffers, "MAX_BYTES", 10_000)
+    rng = np.random.default_rng(0)
+    kept = []
+    for _ in range(300):
+        shape = (int(rng.integers(1, 40)), 10)
+        dtype = [np.float32, np.float64][int(rng.integers(2))]
+        a = buffers.empty(shape, dtype)
+        assert a.shape == shape and a.dtype == dtype
+        assert not any(a is k for k in kept)
+        kept.append(a)
+        if len(kept) > 3:
+            kept.pop(int(rng.integers(len(kept))))
+    free = buffers.empty((5, 10), np.float64)
+    address_of_free = address(free)
+    del free
+    assert address(buffers.empty((5, 10), np.float64)) == address_of_free

@@ -29,6 +29,7 @@ ALIGN = 64                        # bytes: arrays start on a cache line
 
 _owners = []                      # the uint8 arrays that own the memory this module keeps
 _arrays = []                      # _arrays[k]: the aligned view of _owners[k] that was handed out
+_slots = {}                       # (shape, dtype) -> the k of _arrays of that shape and dtype, in order
 _lock = threading.Lock()
 
 
@@ -52,13 +53,14 @@ def empty(shape, dtype):
     shape and dtype if the module keeps one, else a new one, kept if it fits MAX_BYTES."""
     shape, dtype = tuple(shape), np.dtype(dtype)
     with _lock:
-        for k in range(len(_arrays)):
-            if _arrays[k].shape == shape and _arrays[k].dtype == dtype and _is_free(k):
+        for k in _slots.get((shape, dtype), ()):
+            if _is_free(k):
                 return _arrays[k]
         owner, out = _aligned(shape, dtype)
         if _trim(MAX_BYTES - out.nbytes):
             _owners.append(owner)
             _arrays.append(out)
+            _slots.setdefault((shape, dtype), []).append(len(_arrays) - 1)
         return out
 
 
@@ -94,12 +96,22 @@ def _trim(limit):
             break
         total -= _arrays[k].nbytes
         drop.add(k)
-    _owners[:] = [a for k, a in enumerate(_owners) if k not in drop]
-    _arrays[:] = [a for k, a in enumerate(_arrays) if k not in drop]
+    if drop:
+        _owners[:] = [a for k, a in enumerate(_owners) if k not in drop]
+        _arrays[:] = [a for k, a in enumerate(_arrays) if k not in drop]
+        _index()
     return True
+
+
+def _index():
+    """Rebuild ``_slots`` from ``_arrays``."""
+    _slots.clear()
+    for k, a in enumerate(_arrays):
+        _slots.setdefault((a.shape, a.dtype), []).append(k)
 
 
 def clear():
     """Let go of every array (those still in use stay with their users)."""
     with _lock:
         del _owners[:], _arrays[:]
+        _slots.clear()

@@ -239,9 +239,18 @@ def _slot_pointer(context, builder, array_type, array, index):
     return builder.gep(data, [index])
 
 
-def _int64_slots(array, index):
+def _int64_slots(array, index, value=types.int64):
+    """Whether the atomics below take these types: a 1-D C-contiguous int64 array, an
+    integer index and an integer value."""
     return (isinstance(array, types.Array) and array.dtype == types.int64 and array.ndim == 1
-            and array.layout == "C" and isinstance(index, types.Integer))
+            and array.layout == "C" and isinstance(index, types.Integer)
+            and isinstance(value, types.Integer))
+
+
+def _slot_and_value(context, builder, signature, args):
+    """(pointer to array[index], value as an int64) from an intrinsic's (array, index, value)."""
+    pointer = _slot_pointer(context, builder, signature.args[0], args[0], args[1])
+    return pointer, context.cast(builder, args[2], signature.args[2], types.int64)
 
 
 @intrinsic
@@ -260,13 +269,11 @@ def load_acquire(typingctx, array, index):
 @intrinsic
 def store_release(typingctx, array, index, value):
     """array[index] = value (int64), after everything this thread wrote before it."""
-    if not _int64_slots(array, index):
+    if not _int64_slots(array, index, value):
         return None
 
     def codegen(context, builder, signature, args):
-        pointer = _slot_pointer(context, builder, signature.args[0], args[0], args[1])
-        value = context.cast(builder, args[2], signature.args[2], types.int64)
-        builder.store_atomic(value, pointer, "release", 8)
+        builder.store_atomic(*reversed(_slot_and_value(context, builder, signature, args)), "release", 8)
         return context.get_dummy_value()
     return types.void(array, index, value), codegen
 
@@ -274,11 +281,9 @@ def store_release(typingctx, array, index, value):
 @intrinsic
 def fetch_add(typingctx, array, index, value):
     """array[index] += value (int64) in one indivisible step; the value before."""
-    if not _int64_slots(array, index):
+    if not _int64_slots(array, index, value):
         return None
 
     def codegen(context, builder, signature, args):
-        pointer = _slot_pointer(context, builder, signature.args[0], args[0], args[1])
-        value = context.cast(builder, args[2], signature.args[2], types.int64)
-        return builder.atomic_rmw("add", pointer, value, "seq_cst")
+        return builder.atomic_rmw("add", *_slot_and_value(context, builder, signature, args), "seq_cst")
     return types.int64(array, index, value), codegen

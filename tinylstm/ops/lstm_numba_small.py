@@ -168,7 +168,8 @@ def _predict_kernel(x, WT, bias, UT, h, c, kind, work):
 
 
 @numba.njit(inline="always", **JIT)
-def _recurrence_backward(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind, start, stop, progress, slot):
+def _recurrence_backward(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind, start, stop,
+                         progress, slot):
     """The forward steps in reverse for the batch columns [start, stop): what the
     recurrence needs, dL/dz_t and dL/dh_{t-1}, dL/dc_{t-1}; the weight gradients are
     ``_weight_gradient_steps``. After each step t, progress[slot] = t (these columns'
@@ -400,10 +401,10 @@ def backward(dh_fm, dh_next, dc_next, x_fm, W, U, gates, h, c, phi_c, kind, inpu
     drecurrent_kernel, drecurrent_kernelT = np.zeros((P, H, H4), dtype), np.zeros((P, H4, H), dtype)
     dbias = buffers.zeros((P, H4, Bp), dtype)                      # (P, 4H, Bp) per range, column
     columns = _batch_slices(Bp)
-    threads.run(_backward_kernel, (dh_fm, gates, c, phi_c, np.ascontiguousarray(U), dh_next, dc_next, dz, kind,
-                                   x_fm, h, np.ascontiguousarray(W), dx, dkernel, dkernelT, drecurrent_kernel,
-                                   drecurrent_kernelT, dbias, input_gradient, steps, columns,
-                                   _sync_slots(columns)), columns)
+    threads.run(_backward_kernel, (dh_fm, gates, c, phi_c, np.ascontiguousarray(U), dh_next, dc_next,
+                                   dz, kind, x_fm, h, np.ascontiguousarray(W), dx, dkernel, dkernelT,
+                                   drecurrent_kernel, drecurrent_kernelT, dbias, input_gradient,
+                                   steps, columns, _sync_slots(columns)), columns)
     # the ranges' sums added in their order (NumPy adds along the first axis one by one);
     # of each pair one is all zeros
     dW = dkernel.sum(axis=0) + dkernelT.sum(axis=0).T

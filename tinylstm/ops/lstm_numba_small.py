@@ -33,7 +33,7 @@ import numpy as np
 from .. import config
 from . import buffers, threads
 from .numba_products import MR, PANEL_BYTES, add_product, add_product_columns, pack
-from .numba_support import (JIT, dsigma, dsigma_factors, fetch_add, load_acquire, sigma,
+from .numba_support import (JIT, dsigma, dsigma_factors, fetch_add, full_fence, load_acquire, sigma,
                             store_release, tanh)
 
 _u64 = np.uint64      # unsigned batch indices: no wrap-around test, and the loops vectorise
@@ -291,6 +291,7 @@ def _backward_kernel(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind,
         start, stop, q = work[w, 0], work[w, 1], work[w, 2]
         _recurrence_backward(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind, start, stop,
                              sync, SLOT * (1 + q))
+    full_fence()             # two threads cannot both read the other as not started and leave
     for q in range(columns.shape[0]):
         if load_acquire(sync, SLOT * (1 + q)) == NOT_STARTED:
             return                                                   # its thread takes the rest

@@ -287,3 +287,14 @@ def fetch_add(typingctx, array, index, value):
     def codegen(context, builder, signature, args):
         return builder.atomic_rmw("add", *_slot_and_value(context, builder, signature, args), "seq_cst")
     return types.int64(array, index, value), codegen
+
+
+@intrinsic
+def full_fence(typingctx):
+    """Every store this thread made before is seen by all threads before any load it
+    makes after (a store followed by a load of another slot may otherwise see the
+    other slot's old value while another thread does the same the other way round)."""
+    def codegen(context, builder, signature, args):
+        builder.fence("seq_cst")
+        return context.get_dummy_value()
+    return types.void(), codegen

@@ -19,11 +19,10 @@ Threads.  The recurrence runs one slice of the batch per thread: rows of a batch
     fixed ranges of steps (``threads.pieces``), each over the whole batch, and the
     ranges' sums are added up afterwards in their order; a thread done with its slice
     of the backward recurrence takes the ranges every slice is past, while the other
-    slices go on (``_backward_kernel``). What a recurrence reads and
-    writes at every step (its state: c and h forward-only, dL/dh and dL/dc backward)
-    each thread keeps in arrays of its own: in the shared (H, Bp) arrays, every row
-    cut between two threads, two threads gained little over one
-    (docs/performance.md has the numbers).
+    slices go on (``_backward_kernel``). What a recurrence reads and writes at every
+    step (its state: c and h forward-only, dL/dh and dL/dc backward) each thread keeps
+    in arrays of its own: in the shared (H, Bp) arrays, every row cut between two
+    threads, two threads gained little over one (docs/performance.md has the numbers).
 """
 import weakref
 
@@ -259,8 +258,9 @@ SLOT = 16             # int64 slots apart in ``sync``: 128 bytes, two cache line
 
 
 def _sync_slots(columns):
-    """The ``sync`` array of ``_backward_kernel``: a counter of the step ranges taken (0)
-    and, one per piece of ``columns``, the step its recurrence is at (NOT_STARTED)."""
+    """The ``sync`` array of ``_backward_kernel``: a counter of the step ranges taken (at
+    0) and, one per piece of ``columns`` (at SLOT (1 + q)), the step its recurrence is
+    at (NOT_STARTED)."""
     sync = np.full(SLOT * (1 + len(columns)), NOT_STARTED, np.int64)
     sync[0] = 0
     return sync
@@ -269,11 +269,12 @@ def _sync_slots(columns):
 @numba.njit(nogil=True, **JIT)
 def _backward_kernel(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind,
                      x, h, W, dx, dkernel, dkernelT, drecurrent_kernel, drecurrent_kernelT, dbias,
-                     input_gradient, steps, columns, sync, work):
+                     input_gradient, steps, sync, work):
     """The backward pass for the rows (start, stop, q) of ``work``, pieces of the batch
-    that ``columns`` lists whole: their recurrence (``_recurrence_backward``), then the
-    weight gradients of whatever ranges of steps (t0, t1, p), rows of ``steps``, no other
-    thread has taken yet (``_weight_gradient_steps``), the latest steps first.
+    (``sync`` has a slot for each piece): their recurrence (``_recurrence_backward``),
+    then the weight gradients of whatever ranges of steps (t0, t1, p), rows of
+    ``steps``, no other thread has taken yet (``_weight_gradient_steps``), the latest
+    steps first.
 
     The two overlap: a thread done with its columns (at batch 100 one thread has 48
     columns, the other 64) starts on the steps every column is done with. ``sync``
@@ -284,7 +285,7 @@ def _backward_kernel(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind,
     columns takes the rest. Each range's sums are those a thread of its own would give,
     so the bits do not depend on which thread takes it.
     """
-    T = gates.shape[0]
+    T, pieces = gates.shape[0], sync.shape[0] // SLOT - 1
     for w in range(work.shape[0]):                                   # these columns: begun
         store_release(sync, SLOT * (1 + work[w, 2]), T)
     for w in range(work.shape[0]):
@@ -292,7 +293,7 @@ def _backward_kernel(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind,
         _recurrence_backward(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind, start, stop,
                              sync, SLOT * (1 + q))
     full_fence()             # two threads cannot both read the other as not started and leave
-    for q in range(columns.shape[0]):
+    for q in range(pieces):
         if load_acquire(sync, SLOT * (1 + q)) == NOT_STARTED:
             return                                                   # its thread takes the rest
     D, H, Bp = x.shape[1], h.shape[1], dz.shape[2]
@@ -306,7 +307,7 @@ def _backward_kernel(dh_seq, gates, c, phi_c, U, dh_next, dc_next, dz, kind,
         if taken >= P:
             return
         t0, t1, p = steps[P - 1 - taken, 0], steps[P - 1 - taken, 1], steps[P - 1 - taken, 2]
-        for q in range(columns.shape[0]):                            # every column past t0
+        for q in range(pieces):                                      # every column past t0
             while load_acquire(sync, SLOT * (1 + q)) > t0:
                 pass
         _weight_gradient_steps(dz, x, h, W, dx, dkernel, dkernelT, drecurrent_kernel, drecurrent_kernelT,
@@ -405,7 +406,7 @@ def backward(dh_fm, dh_next, dc_next, x_fm, W, U, gates, h, c, phi_c, kind, inpu
     threads.run(_backward_kernel, (dh_fm, gates, c, phi_c, np.ascontiguousarray(U), dh_next, dc_next,
                                    dz, kind, x_fm, h, np.ascontiguousarray(W), dx, dkernel, dkernelT,
                                    drecurrent_kernel, drecurrent_kernelT, dbias, input_gradient,
-                                   steps, columns, _sync_slots(columns)), columns)
+                                   steps, _sync_slots(columns)), columns)
     # the ranges' sums added in their order (NumPy adds along the first axis one by one);
     # of each pair one is all zeros
     dW = dkernel.sum(axis=0) + dkernelT.sum(axis=0).T

@@ -13,7 +13,9 @@ kernels. ``lstm_backward`` follows the forward pass that made its cache. Inside
 path computes the same outputs without storing what a backward pass would need,
 and gives no cache. Inside ``without_input_gradient()`` (a training step, for a
 layer that reads the model's input) the numba path's ``lstm_backward`` skips dx
-and returns None for it.
+and returns None for it. ``dense_forward`` on the numba path, given an LSTM's
+sequence output in the small kernels' layout and an entrywise activation, computes
+on that layout (``dense_numba.py``) rather than copying it into rows.
 
 Every op here runs NumPy's BLAS on one thread (``blas.one_thread``): OpenBLAS
 adds a product's terms in an order that depends on its thread count, and the
@@ -81,19 +83,33 @@ def lstm_backward(dh_seq, dh_T, dc_T, cache):
     return _numba_ops().lstm_backward(dh_seq, dh_T, dc_T, cache, _input_gradient.get())
 
 
+def _numba_dense():
+    from . import dense_numba       # imported on first use: it imports numba
+    return dense_numba
+
+
 @blas.one_thread()
 def dense_forward(x, kernel, bias=None, activation=None):
-    """y = activation(x W + b); see ``tinylstm/ops/dense.py``."""
+    """y = activation(x W + b); see ``tinylstm/ops/dense.py``. On the numba path, on an
+    LSTM's output in the small kernels' layout, ``dense_numba`` computes it in place."""
+    if config.backend() == "numba" and x.ndim == 3:
+        fm = _numba_dense().source(x, kernel, bias, activation)
+        if fm is not None:
+            return _numba_dense().dense_forward(fm, len(x), kernel, bias, activation)
     return dense.dense_forward(x, kernel, bias, activation)
 
 
 @blas.one_thread()
 def dense_backward(dy, cache):
-    """dx, dW, db of :func:`dense_forward`; see ``tinylstm/ops/dense.py``."""
-    return dense.dense_backward(dy, cache)
+    """dx, dW, db of :func:`dense_forward`, by the implementation that made ``cache``."""
+    if isinstance(cache, dense.DenseCache):
+        return dense.dense_backward(dy, cache)
+    return _numba_dense().dense_backward(dy, cache)
 
 
 @blas.one_thread()
 def dense_backward_from_logits(da, cache):
     """dx, dW, db from dL/da, the gradient at the pre-activation; see ``tinylstm/ops/dense.py``."""
-    return dense.dense_backward_from_logits(da, cache)
+    if isinstance(cache, dense.DenseCache):
+        return dense.dense_backward_from_logits(da, cache)
+    return _numba_dense().dense_backward_from_logits(da, cache)

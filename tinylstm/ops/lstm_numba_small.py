@@ -343,15 +343,21 @@ def batch_major(fm, B):
     return view
 
 
+def shown_array(a):
+    """The array (T, F, Bp) a view from :func:`batch_major` shows, or None for any other array."""
+    shown = _shown.get(id(a))
+    return shown[1] if shown is not None and shown[0]() is a else None
+
+
 def feature_major(a, Bp, dtype):
     """(B, T, F) -> (T, F, Bp), contiguous, zeros in the padding columns; for a view from
     :func:`batch_major`, the array it shows, with what the kernels left in its padding
     columns: finite numbers of no consequence forward (no column meets another), and
     zeros backward (in dL/dx, as dL/dz is zero there)."""
     B, T, F = a.shape
-    shown = _shown.get(id(a))
-    if shown is not None and shown[0]() is a and shown[1].shape[2] == Bp and shown[1].dtype == dtype:
-        return shown[1]
+    shown = shown_array(a)
+    if shown is not None and shown.shape[2] == Bp and shown.dtype == dtype:
+        return shown
     out = buffers.empty((T, F, Bp), dtype)
     out[:, :, :B] = a.transpose(1, 2, 0)
     out[:, :, B:] = 0.0

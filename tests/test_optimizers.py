@@ -485,3 +485,36 @@ def test_get():
         optimizers.get("adamax")
     with pytest.raises(TypeError):
         optimizers.get(0.01)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_adam_on_the_numba_path_gives_the_bits_of_update_step(dtype, monkeypatch):
+    """Plain Adam on the numba path updates in one compiled loop per param
+    (``adam_numba``): after each of five steps its params and moments are the bytes
+    ``update_step`` gives on the NumPy path, for entries from 1e-12 to 1e12 (and zeros)."""
+    pytest.importorskip("numba", reason="numba is not installed")
+    from tinylstm.optimizers import adam_numba
+    calls = []
+    real = adam_numba.update
+    monkeypatch.setattr(adam_numba, "update", lambda *args: calls.append(1) or real(*args))
+    def wide(rng, shape):
+        a = rng.standard_normal(shape) * 10.0 ** rng.uniform(-12, 12, shape)
+        a[rng.random(shape) < 0.1] = 0.0
+        return a.astype(dtype)
+
+    shapes = [(3, 5), (7,), (2, 2, 2)]
+    start = [wide(np.random.default_rng(7), s) for s in shapes]
+    runs = {}
+    old = config.backend()
+    try:
+        for backend in ("numba", "numpy"):
+            config.set_backend(backend)
+            params, opt, rng = [p.copy() for p in start], Adam(learning_rate=0.01), np.random.default_rng(8)
+            runs[backend] = []
+            for _ in range(5):
+                opt.apply(params, [wide(rng, s) for s in shapes])
+                runs[backend].append([a.tobytes() for a in params + opt.state_arrays()[1:]])
+    finally:
+        config.set_backend(old)
+    assert len(calls) == 5
+    assert runs["numba"] == runs["numpy"]

@@ -1,7 +1,7 @@
 """Adam and AdamW: ``keras.optimizers.Adam`` and ``keras.optimizers.AdamW``."""
 import numpy as np
 
-from .. import validation
+from .. import config, validation
 from .optimizer import Optimizer, check_number
 
 
@@ -42,6 +42,26 @@ class Adam(Optimizer):
         if self.amsgrad:
             v = new["velocity_hat"] = np.maximum(slots["velocity_hat"], v)
         return p - alpha * m / (np.sqrt(v) + dt(self.epsilon)), new
+
+    def _fast_update(self, params, grads, slots, lr):
+        """On the numba path, plain Adam (no amsgrad, weight decay or clipping) on params of
+        one float type: ``adam_numba.update``, the bits of ``update_step`` in one pass per
+        param, which also tells whether all is finite (else the checked way says what is not)."""
+        if (config.backend() != "numba" or self.amsgrad or self.weight_decay is not None
+                or self.clipnorm or self.clipvalue or self.global_clipnorm or not params
+                or len({p.dtype for p in params}) != 1):
+            return None
+        from . import adam_numba          # imported on first use: it imports numba
+        dt = params[0].dtype.type
+        b1, b2, t, lr = dt(self.beta_1), dt(self.beta_2), dt(self.iterations + 1), dt(lr)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            alpha = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)            # as update_step
+        new = adam_numba.update(params, grads, slots["momentum"], slots["velocity"],
+                                1 - b1, 1 - b2, alpha, dt(self.epsilon))
+        if new is None:
+            return None
+        new_params, momentum, velocity = new
+        return new_params, {"momentum": momentum, "velocity": velocity}, {}
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,

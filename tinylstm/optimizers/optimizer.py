@@ -113,14 +113,33 @@ class Optimizer:
         """
         params, grads = list(params), list(grads)
         self._check(params, grads)
-        with np.errstate(over="ignore"):            # an overflow is refused just below
+        with np.errstate(over="ignore"):            # an overflow is refused below
             grads = [np.asarray(g, dtype=p.dtype) for p, g in zip(params, grads)]
-        self._check_finite("grads", grads)
         lr = self.learning_rate                      # read once, before iterations moves
         slots = self._slots or {s: [self.initial_slot(s, p) for p in params]
                                 for s in self.slot_names}
         if self._scalars is None and params:
             self._scalars = {s: self.initial_scalar(s, params[0].dtype) for s in self.scalar_names}
+        new = self._fast_update(params, grads, slots, lr)
+        new_params, new_slots, new_scalars = new if new is not None else (
+            self._checked_update(params, grads, slots, lr))
+        with atomic.interrupts_deferred():
+            for p, new_p in zip(params, new_params):
+                np.copyto(p, new_p)
+            self._params, self._slots = params, new_slots
+            self._scalars.update(new_scalars)
+            self.iterations += 1
+
+    def _fast_update(self, params, grads, slots, lr):
+        """(new params, new slots, new scalars) as ``_checked_update`` gives them, the same
+        bits, when every grad and new value is finite; None otherwise, or where a subclass
+        has no faster way (here: never)."""
+        return None
+
+    def _checked_update(self, params, grads, slots, lr):
+        """(new params, new slots, new scalars) of this step by ``update_step``, param by
+        param; FloatingPointError if a grad or a new value is NaN or infinite."""
+        self._check_finite("grads", grads)
         new_params, new_slots = [], {s: [] for s in self.slot_names}
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):   # checked below
             grads = self._clip(grads)
@@ -138,12 +157,7 @@ class Optimizer:
         for s in self.slot_names:
             self._check_finite(f"the new {s!r} slots", new_slots[s])
         self._check_finite("the new scalars", [np.asarray(v) for v in new_scalars.values()])
-        with atomic.interrupts_deferred():
-            for p, new_p in zip(params, new_params):
-                np.copyto(p, new_p)
-            self._params, self._slots = params, new_slots
-            self._scalars.update(new_scalars)
-            self.iterations += 1
+        return new_params, new_slots, new_scalars
 
     def update_step(self, p, g, slots, lr):
         """(p, g, {slot name: array}, lr) -> (new p, {slot name: new array}); changes nothing."""

@@ -23,6 +23,15 @@ def backend(request):
 
 
 @pytest.fixture
+def numba_backend():
+    """Run the test on the numba path (a test that needs numba skips without it first)."""
+    old = config.backend()
+    config.set_backend("numba")
+    yield
+    config.set_backend(old)
+
+
+@pytest.fixture
 def rng():
     return np.random.default_rng(1234)
 

@@ -19,14 +19,6 @@ from tinylstm.ops import lstm_numba_small as small  # noqa: E402
 ACTIVATIONS = [None, "tanh", "relu", "sigmoid", "hard_sigmoid"]
 
 
-@pytest.fixture
-def numba_backend():
-    old = config.backend()
-    config.set_backend("numba")
-    yield
-    config.set_backend(old)
-
-
 def lstm_output(rng, B, T, D, H, dtype):
     """An LSTM's h_seq from the small kernels: a (B, T, H) view of their (T, H, Bp) array."""
     x = rng.standard_normal((B, T, D)).astype(dtype)

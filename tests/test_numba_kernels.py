@@ -409,14 +409,6 @@ def test_two_halves_equal_one_pass(kernels):
         assert relative(split, whole) < 1e-12
 
 
-@pytest.fixture
-def numba_backend():
-    old = config.backend()
-    config.set_backend("numba")
-    yield
-    config.set_backend(old)
-
-
 @pytest.mark.parametrize("return_sequences", [True, False])
 @pytest.mark.parametrize("with_state", [False, True])
 def test_lstm_layer_on_the_numba_backend_passes_the_gradient_check(

@@ -34,14 +34,18 @@ class Adam(Optimizer):
 
     def update_step(self, p, g, slots, lr):
         dt = p.dtype.type
-        b1, b2, t = dt(self.beta_1), dt(self.beta_2), dt(self.iterations + 1)
-        alpha = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
+        b1, b2, alpha = dt(self.beta_1), dt(self.beta_2), self._step_size(dt, lr)
         m = slots["momentum"] + (g - slots["momentum"]) * (1 - b1)
         v = slots["velocity"] + (np.square(g) - slots["velocity"]) * (1 - b2)
         new = {"momentum": m, "velocity": v}
         if self.amsgrad:
             v = new["velocity_hat"] = np.maximum(slots["velocity_hat"], v)
         return p - alpha * m / (np.sqrt(v) + dt(self.epsilon)), new
+
+    def _step_size(self, dt, lr):
+        """alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t), in the float type dt."""
+        b1, b2, t = dt(self.beta_1), dt(self.beta_2), dt(self.iterations + 1)
+        return dt(lr) * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
 
     def _fast_update(self, params, grads, slots, lr):
         """On the numba path, plain Adam (no amsgrad, weight decay or clipping) on params of
@@ -53,9 +57,9 @@ class Adam(Optimizer):
             return None
         from . import adam_numba          # imported on first use: it imports numba
         dt = params[0].dtype.type
-        b1, b2, t, lr = dt(self.beta_1), dt(self.beta_2), dt(self.iterations + 1), dt(lr)
+        b1, b2 = dt(self.beta_1), dt(self.beta_2)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            alpha = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)            # as update_step
+            alpha = self._step_size(dt, lr)
         new = adam_numba.update(params, grads, slots["momentum"], slots["velocity"],
                                 1 - b1, 1 - b2, alpha, dt(self.epsilon))
         if new is None:

@@ -4,31 +4,30 @@ import pytest
 from tinylstm import config, utils
 
 
+def _setting(read, write, value):
+    """For a fixture: ``value`` set for the duration of the test, the old one after it."""
+    old = read()
+    write(value)
+    yield value
+    write(old)
+
+
 @pytest.fixture
 def float64():
     """Build everything in float64 for the duration of a test (gradient checks need it)."""
-    old = config.floatx()
-    config.set_floatx("float64")
-    yield
-    config.set_floatx(old)
+    yield from _setting(config.floatx, config.set_floatx, "float64")
 
 
 @pytest.fixture(params=["numpy", "numba"])
 def backend(request):
     """Run the test on the NumPy specification, then on the numba kernels."""
-    old = config.backend()
-    config.set_backend(request.param)
-    yield request.param
-    config.set_backend(old)
+    yield from _setting(config.backend, config.set_backend, request.param)
 
 
 @pytest.fixture
 def numba_backend():
     """Run the test on the numba path (a test that needs numba skips without it first)."""
-    old = config.backend()
-    config.set_backend("numba")
-    yield
-    config.set_backend(old)
+    yield from _setting(config.backend, config.set_backend, "numba")
 
 
 @pytest.fixture

@@ -103,12 +103,13 @@ def _input_gradient(W, da, dx):
 def dense_forward(fm, B, kernel, bias=None, activation=None):
     """(1)-(2) on fm (T, D, Bp), the array behind an LSTM's (B, T, D) output: y as a
     (B, T, K) view, and the cache for :func:`dense_backward`."""
-    T, D, Bp = fm.shape
+    T, _, Bp = fm.shape
     K = kernel.shape[1]
     act, _ = activations.get(activation)
     a = buffers.empty((T, K, Bp), fm.dtype)
-    _readout(fm, np.ascontiguousarray(kernel.T), np.zeros(K, fm.dtype) if bias is None else bias, a)
-    y = a if (activation or "linear") == "linear" else act(a)
+    _readout(fm, np.ascontiguousarray(kernel.T), np.zeros(K, fm.dtype) if bias is None else bias,
+             a)                                                   # (1)
+    y = act(a)                                                    # (2) (linear: a itself)
     y_view, a_view = small.batch_major(y, B), small.batch_major(a, B)
     return y_view, FeatureMajorDenseCache(fm, kernel, y_view, (B, T), activation, a_view)
 
@@ -127,6 +128,6 @@ def dense_backward_from_logits(da, cache):
     da_fm = small.feature_major(np.asarray(da, h.dtype), Bp, h.dtype)   # (T, K, Bp), zero padding
     dx = buffers.empty((T, D, Bp), h.dtype)
     dW, db = np.empty((D, K), h.dtype), np.empty(K, h.dtype)
-    _weight_sums(h, da_fm, dW, db)
-    _input_gradient(np.ascontiguousarray(W), da_fm, dx)
+    _weight_sums(h, da_fm, dW, db)                                # dW, db
+    _input_gradient(np.ascontiguousarray(W), da_fm, dx)          # dx
     return small.batch_major(dx, cache.lead_shape[0]), dW, db

@@ -273,11 +273,26 @@ def test_backward_without_input_gradient_gives_the_other_gradients_bits(dtype, k
     returns None for dx and the same bits for every other gradient."""
     rng = np.random.default_rng(17)
     args, grads = random_problem(rng, 40, 6, 5, 7, dtype, with_state=True)
-    cache = fast.lstm_forward(*args)[2]
-    full = fast.lstm_backward(*grads, cache)
-    skipped = fast.lstm_backward(*grads, cache, input_gradient=False)
+    full = fast.lstm_backward(*grads, fast.lstm_forward(*args)[2])
+    skipped = fast.lstm_backward(*grads, fast.lstm_forward(*args)[2], input_gradient=False)
     assert full[0] is not None and skipped[0] is None
     for name, a, b in zip(NAMES[4:], full[1:], skipped[1:]):
+        np.testing.assert_array_equal(a, b, err_msg=name)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_a_cache_serves_one_backward_pass(dtype, kernels):
+    """The small kernels' backward pass writes dL/dz over the cache's gates, so a second
+    backward pass from the same cache is refused with a clear error (on both sets of
+    kernels: one rule), and a fresh forward pass gives the first one's bits again."""
+    rng = np.random.default_rng(19)
+    args, grads = random_problem(rng, 40, 6, 5, 7, dtype, with_state=True)
+    cache = fast.lstm_forward(*args)[2]
+    first = [g.copy() for g in fast.lstm_backward(*grads, cache)]
+    with pytest.raises(ValueError, match="served a backward pass already"):
+        fast.lstm_backward(*grads, cache)
+    again = fast.lstm_backward(*grads, fast.lstm_forward(*args)[2])
+    for name, a, b in zip(NAMES[3:], first, again):
         np.testing.assert_array_equal(a, b, err_msg=name)
 
 
@@ -345,7 +360,8 @@ def test_stacked_layers_share_arrays_and_bits_with_copies(dtype, monkeypatch):
     Bp = fast.small.padded(len(dx))
     assert np.shares_memory(fast.small.feature_major(dx, Bp, dtype), dx)
     lower = fast.lstm_backward(dx, None, None, cache1)
-    for name, a, b in zip(NAMES[3:], lower, fast.lstm_backward(dx.copy(), None, None, cache1)):
+    again = fast.lstm_forward(x, W1, U1, b1)[2]                 # a cache serves one backward pass
+    for name, a, b in zip(NAMES[3:], lower, fast.lstm_backward(dx.copy(), None, None, again)):
         np.testing.assert_array_equal(a, b, err_msg=name)
 
 
@@ -356,8 +372,9 @@ def test_small_backward_takes_steps_only_once_every_column_is_past_them(dtype, s
     while other batch columns are still in their recurrence. A piece of the batch that
     starts 50 ms after the other is waited for; pieces run one after the other in one
     thread (as ``threads.run`` does when its threads are busy), the first leaves the
-    weight gradients to the second. Either way the bits are one thread's. dL/dz starts
-    as NaN, so a weight gradient summed before its columns were written shows."""
+    weight gradients to the second. Either way the bits are one thread's. dL/dz is
+    written over the gates, so a weight gradient summed before its columns' recurrence
+    got there would sum gates instead, and show."""
     monkeypatch.setattr(fast, "uses_large", lambda B, T, D, H: False)
     rng = np.random.default_rng(23)
     args, grads = random_problem(rng, 40, 11, 3, 6, dtype, with_state=True)
@@ -372,7 +389,6 @@ def test_small_backward_takes_steps_only_once_every_column_is_past_them(dtype, s
             if kernel is not fast.small._backward_kernel:
                 return real_run(kernel, kernel_args, work)
             assert len(work) == 2
-            kernel_args[7][...] = np.nan                       # dz
             if schedule == "one piece after the other":
                 kernel(*kernel_args, work[1:])
                 kernel(*kernel_args, work[:1])

@@ -48,6 +48,8 @@ class NumbaLSTMCache(NamedTuple):
     phi_c: np.ndarray             # (T, B, H) or (T, H, Bp) tanh(c_t)
     batch: int                    # B, the columns that are real
     kind: int                     # the recurrent activation (numba_support.RECURRENT_ACTIVATIONS)
+    spent: list                   # [True] once lstm_backward has used it (the small kernels
+    #                               write dL/dz over the gates)
 
 
 def supports(activation, recurrent_activation):
@@ -128,7 +130,7 @@ def lstm_forward(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
             small.fill_state(c[0], c0)
             gates, phi_c = small.forward(X, W, U, b, h, c, kind)
             h_seq, h_T, c_T = small.batch_major(h[1:], B), h[T, :, :B].T, c[T, :, :B].T
-    cache = NumbaLSTMCache(large_layout, X, W, U, gates, h, c, phi_c, B, kind)
+    cache = NumbaLSTMCache(large_layout, X, W, U, gates, h, c, phi_c, B, kind, [False])
     return h_seq, (h_T, c_T), cache
 
 
@@ -162,8 +164,13 @@ def lstm_predict(x, kernel, recurrent_kernel, bias=None, h0=None, c0=None,
 
 def lstm_backward(dh_seq, dh_T, dc_T, cache, input_gradient=True):
     """As :func:`tinylstm.ops.lstm.lstm_backward`, for a cache from this module's forward;
-    with ``input_gradient=False`` dx is not computed and is None."""
-    large_layout, X, W, U, gates, h, c, phi_c, B, kind = cache
+    with ``input_gradient=False`` dx is not computed and is None. A cache serves one
+    backward pass (the small layers' kernels write dL/dz over its gates)."""
+    large_layout, X, W, U, gates, h, c, phi_c, B, kind, spent = cache
+    if spent[0]:
+        raise ValueError("lstm_backward: this cache has served a backward pass already, which "
+                         "overwrote it; run lstm_forward again for another")
+    spent[0] = True
     dtype = gates.dtype
     with blas.one_thread():
         if large_layout:

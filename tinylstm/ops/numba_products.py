@@ -18,7 +18,7 @@ from numba.extending import intrinsic
 
 from .numba_support import JIT
 
-MR = 4                            # rows of C per tile
+MR = 8                            # rows of C per tile
 VECTOR_BYTES, VECTORS = 64, 2     # a tile's columns: two 64-byte vectors
 PANEL_BYTES = VECTORS * VECTOR_BYTES
 
@@ -127,22 +127,27 @@ def _tile_kernel(rows, vectors):
 
 
 _tile_of_rows, _tile_of_a_row = _tile_kernel(MR, VECTORS), _tile_kernel(1, VECTORS)
+_tile_of_4_rows = _tile_kernel(4, VECTORS)
 # for the small layers' columns of 16: 8 rows x one vector of float32, 4 x two of float64
 _tile_of_8_rows_1, _tile_of_a_row_1 = _tile_kernel(8, 1), _tile_kernel(1, 1)
 
 
 @numba.njit(inline="always")
 def _add_tile(a, panel, c, rows):
-    """c[:rows] += a[:rows] @ panel: MR rows at once, or fewer one by one (two kernels
-    rather than one per row count: each is compiled into every caller, and compiling
-    took most of the first call's time); a may have any strides (a transposed view,
-    say), c's rows must be contiguous."""
+    """c[:rows] += a[:rows] @ panel: MR rows at once, or fewer as 4 and then one by one
+    (three kernels rather than one per row count: each is compiled into every caller,
+    and compiling took most of the first call's time); a may have any strides (a
+    transposed view, say), c's rows must be contiguous."""
     a_row, a_k = np.int64(a.strides[0] // a.itemsize), np.int64(a.strides[1] // a.itemsize)
     p_row, ldc = np.int64(_stride(panel)), np.int64(_stride(c))
     if rows == MR:
         _tile_of_rows(a, a_row, a_k, panel, p_row, c, ldc)
         return
-    for r in range(rows):
+    r = 0
+    if rows >= 4:
+        _tile_of_4_rows(a, a_row, a_k, panel, p_row, c, ldc)
+        r = 4
+    for r in range(r, rows):
         _tile_of_a_row(a[r:], a_row, a_k, panel, p_row, c[r:], ldc)
 
 
@@ -203,7 +208,7 @@ def add_product_columns(A, X, C, start, n):
             if C.itemsize == 4:
                 _tile_of_8_rows_1(A[r:], a_row, a_k, panel, p_row, C[r:, c0:], ldc)
             else:
-                _tile_of_rows(A[r:], a_row, a_k, panel, p_row, C[r:, c0:], ldc)
+                _tile_of_4_rows(A[r:], a_row, a_k, panel, p_row, C[r:, c0:], ldc)
             r += rows
         while r < R:
             if C.itemsize == 4:

@@ -10,8 +10,8 @@ Padding.  The batch is padded with columns to Bp, a multiple of 16 (one
     columns to scalar code, and at batch 100 those 4 columns cost as much as 16
     others; with rows a multiple of 64 bytes long, two threads' columns never
     share a cache line.
-Products.  The tile kernel of ``numba_products`` on panels of 16 batch columns,
-    read in place (``add_product_columns``); for dU and dW, with h_{t-1} or x_t
+Products.  The tile kernel of ``numba_products`` on panels of 32 batch columns
+    (16 where 16 are left), read in place (``add_product_columns``); for dU and dW, with h_{t-1} or x_t
     transposed into panels step by step where that pays (``_add_weight_gradient``).
 Threads.  The recurrence runs one slice of the batch per thread: rows of a batch
     never meet in an LSTM, and every column's arithmetic is the same whatever

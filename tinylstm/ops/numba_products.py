@@ -195,24 +195,31 @@ COLUMNS = 16      # the small layers' column panels: one vector of float32, two 
 def add_product_columns(A, X, C, start, n):
     """C[:, b] += sum_k A[:, k] X[k, b] for the n columns b from ``start`` on (a multiple of
     COLUMNS): A (R, K), X (K, B), C (R, B) with contiguous rows. X is read in place as
-    panels of COLUMNS columns; for float32 8 rows of C at a time (one vector each), for
-    float64 4 rows (two vectors each): 8 sums in registers either way."""
+    panels of 32 columns (two vectors of float32) or 16 (two of float64; one of float32
+    for the last 16 of an odd count), 8 rows of C at a time: 16 sums in registers, 8 in
+    the float32 panels of 16."""
     R = C.shape[0]
     a_k = np.int64(1)
     a_row, p_row, ldc = np.int64(_stride(A)), np.int64(_stride(X)), np.int64(_stride(C))
-    rows = 8 if C.itemsize == 4 else 4
-    for c0 in range(start, start + n, COLUMNS):
-        panel = X[:, c0:c0 + COLUMNS]
+    c0, stop = start, start + n
+    while c0 < stop:
+        single = C.itemsize == 4 and c0 + 2 * COLUMNS > stop          # float32, 16 columns
+        width = COLUMNS if single or C.itemsize == 8 else 2 * COLUMNS
+        panel = X[:, c0:c0 + width]
         r = 0
-        while r + rows <= R:
-            if C.itemsize == 4:
+        while r + 8 <= R:
+            if single:
                 _tile_of_8_rows_1(A[r:], a_row, a_k, panel, p_row, C[r:, c0:], ldc)
             else:
-                _tile_of_4_rows(A[r:], a_row, a_k, panel, p_row, C[r:, c0:], ldc)
-            r += rows
+                _tile_of_rows(A[r:], a_row, a_k, panel, p_row, C[r:, c0:], ldc)
+            r += 8
+        if not single and r + 4 <= R:
+            _tile_of_4_rows(A[r:], a_row, a_k, panel, p_row, C[r:, c0:], ldc)
+            r += 4
         while r < R:
-            if C.itemsize == 4:
+            if single:
                 _tile_of_a_row_1(A[r:], a_row, a_k, panel, p_row, C[r:, c0:], ldc)
             else:
                 _tile_of_a_row(A[r:], a_row, a_k, panel, p_row, C[r:, c0:], ldc)
             r += 1
+        c0 += width
